@@ -1,0 +1,452 @@
+package ledger
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/bits"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/transparency-dev/merkle/compact"
+)
+
+// AppendFunc prepares one append inside the writer goroutine. It is given
+// the index the entry will have and its recorded_at time (UTC), reads and
+// writes the caller's rows through tx, and returns the entry's bytes.
+//
+// Reads through tx see every row committed before and every row written by
+// the appends before it in the same commit, so rules that depend on state
+// (uniqueness, validity) are decided without races. If it returns an error,
+// nothing it wrote is kept and that error is returned by Append. If it
+// returns a nil entry and no error, its rows are written but no entry is
+// appended and no index is used.
+//
+// An AppendFunc must not block or call the Log; it runs while every other
+// append waits.
+type AppendFunc func(tx *Tx, index uint64, recordedAt time.Time) (entry []byte, err error)
+
+// Receipt is the durable result of one append.
+type Receipt struct {
+	Appended   bool      // false when the AppendFunc returned no entry
+	Index      uint64    // index of the entry
+	LeafHash   []byte    // RFC 6962 leaf hash of the entry
+	RecordedAt time.Time // recorded_at given to the AppendFunc
+	Size       uint64    // tree size of the commit that made it durable
+}
+
+type request struct {
+	fns      []AppendFunc
+	receipts []Receipt
+	errs     []error
+	pending  int
+	done     chan struct{}
+	// exclusive, when set, is run by the writer alone, between commits.
+	exclusive func() error
+}
+
+func (r *request) finish(i int, rc Receipt, err error) {
+	r.receipts[i], r.errs[i] = rc, err
+	if r.pending--; r.pending == 0 {
+		close(r.done)
+	}
+}
+
+// Append appends one entry and returns once it is durable. The error is the
+// AppendFunc's own error (nothing appended), ErrClosed, ErrTooLarge, or an
+// error wrapping ErrStorage when the commit failed (nothing of that commit
+// was appended). A context cancelled before the writer takes the append
+// returns the context's error; once taken, Append waits for the commit.
+func (l *Log) Append(ctx context.Context, fn AppendFunc) (Receipt, error) {
+	rcs, errs, err := l.AppendBatch(ctx, []AppendFunc{fn})
+	if err != nil {
+		return Receipt{}, err
+	}
+	return rcs[0], errs[0]
+}
+
+// AppendBatch appends several entries, each prepared, checked and answered
+// on its own (one failing does not fail the others), in order, and returns
+// once all are durable or failed. The final error is ErrClosed or the
+// context's error when the writer never took the batch.
+func (l *Log) AppendBatch(ctx context.Context, fns []AppendFunc) ([]Receipt, []error, error) {
+	if len(fns) == 0 {
+		return nil, nil, nil
+	}
+	r := &request{
+		fns:      fns,
+		receipts: make([]Receipt, len(fns)),
+		errs:     make([]error, len(fns)),
+		pending:  len(fns),
+		done:     make(chan struct{}),
+	}
+	if err := l.submit(ctx, r); err != nil {
+		return nil, nil, err
+	}
+	return r.receipts, r.errs, nil
+}
+
+// submit hands r to the writer and waits for its answer.
+func (l *Log) submit(ctx context.Context, r *request) error {
+	select {
+	case <-l.closing:
+		return ErrClosed
+	default:
+	}
+	select {
+	case l.reqs <- r:
+	case <-l.closing:
+		return ErrClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	<-r.done
+	return nil
+}
+
+// Exclusive runs fn in the writer goroutine while no append is in
+// progress, and returns its error. It is for maintenance that must not
+// interleave with appends (rebuilding projections).
+func (l *Log) Exclusive(ctx context.Context, fn func() error) error {
+	var ferr error
+	r := &request{done: make(chan struct{}), exclusive: func() error { ferr = fn(); return nil }}
+	if err := l.submit(ctx, r); err != nil {
+		return err
+	}
+	return ferr
+}
+
+// writer is the single goroutine that appends. It commits as soon as it
+// has work: requests that arrive during a commit form the next batch.
+func (l *Log) writer() {
+	defer close(l.stopped)
+	for {
+		var first *request
+		select {
+		case first = <-l.reqs:
+		case <-l.closing:
+			return
+		}
+		if first.exclusive != nil {
+			first.exclusive()
+			close(first.done)
+			continue
+		}
+		batch := []*request{first}
+		n := len(first.fns)
+	gather:
+		for n < l.opts.MaxBatch {
+			select {
+			case r := <-l.reqs:
+				if r.exclusive != nil {
+					l.commitBatch(batch)
+					r.exclusive()
+					close(r.done)
+					batch, n = nil, 0
+					continue
+				}
+				batch = append(batch, r)
+				n += len(r.fns)
+			default:
+				break gather
+			}
+		}
+		l.commitBatch(batch)
+	}
+}
+
+// item is one prepared append waiting for its chunk to commit.
+type item struct {
+	req     *request
+	i       int
+	receipt Receipt
+	err     error
+}
+
+// chunk is one Badger transaction being filled by the writer.
+type chunk struct {
+	txn   *badger.Txn
+	start *compact.Range // the tree before this chunk
+	items []item
+	keys  int
+	bytes int
+	at    int64
+}
+
+// commitBatch prepares every append of the batch and commits them,
+// splitting into several transactions only when Badger's transaction limits
+// require it. Each transaction carries its entries, their nodes, the
+// callers' rows, the new tree head and its signed checkpoint.
+func (l *Log) commitBatch(batch []*request) {
+	if len(batch) == 0 {
+		return
+	}
+	maxKeys, maxBytes := int(l.db.MaxBatchCount()), int(l.db.MaxBatchSize())
+	now := l.opts.Now().UTC().UnixNano()
+	l.mu.RLock()
+	if last := l.head.recordedAt; now < last {
+		now = last // recorded_at never goes backwards
+	}
+	l.mu.RUnlock()
+	at := time.Unix(0, now).UTC()
+
+	c := l.newChunk(now)
+	var failed error // set when a commit failed: the rest of the batch fails too
+	for _, r := range batch {
+		for i, fn := range r.fns {
+			if failed != nil {
+				r.finish(i, Receipt{}, failed)
+				continue
+			}
+			index := l.rng.End()
+			tx := &Tx{txn: c.txn}
+			entry, err := callAppendFunc(fn, tx, index, at)
+			if err != nil {
+				c.items = append(c.items, item{req: r, i: i, err: err})
+				continue
+			}
+			keys, size := tx.cost()
+			newNodes := 0
+			if entry != nil {
+				newNodes = 1 + bits.TrailingZeros64(^index) // the leaf and the nodes it completes
+				keys += 1 + newNodes
+				size += len(entry) + 10 + newNodes*(11+32)
+			}
+			keys, size = keys+2, size+1024 // the head and checkpoint of the chunk
+			if keys > maxKeys/2 || size > maxBytes/2 {
+				c.items = append(c.items, item{req: r, i: i, err: ErrTooLarge})
+				continue
+			}
+			if c.keys+keys > maxKeys/2 || c.bytes+size > maxBytes/2 {
+				if failed = l.commitChunk(c); failed != nil {
+					r.finish(i, Receipt{}, failed)
+					continue
+				}
+				c = l.newChunk(now)
+				tx.txn = c.txn
+			}
+			it, err := l.write(c, tx, entry, at)
+			if err != nil {
+				// Writing into a transaction only fails on its size limits,
+				// which were checked above; fail this append alone would
+				// leave partial rows, so fail the chunk.
+				c.items = append(c.items, item{req: r, i: i, err: err})
+				failed = l.abortChunk(c, err)
+				continue
+			}
+			it.req, it.i = r, i
+			c.items = append(c.items, it)
+			c.keys += keys
+			c.bytes += size
+		}
+	}
+	if failed == nil {
+		l.commitChunk(c)
+	}
+}
+
+// callAppendFunc runs fn, turning a panic into an error so that one bad
+// append cannot stop the writer.
+func callAppendFunc(fn AppendFunc, tx *Tx, index uint64, at time.Time) (entry []byte, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			entry, err = nil, fmt.Errorf("ledger: append function panicked: %v", p)
+		}
+	}()
+	return fn(tx, index, at)
+}
+
+func (l *Log) newChunk(at int64) *chunk {
+	return &chunk{
+		txn:   l.db.NewTransaction(true),
+		start: cloneRange(l.rng),
+		at:    at,
+	}
+}
+
+func cloneRange(r *compact.Range) *compact.Range {
+	c, err := rangeFactory.NewRange(r.Begin(), r.End(), append([][]byte(nil), r.Hashes()...))
+	if err != nil {
+		panic(err) // unreachable: the hashes come from a valid range
+	}
+	return c
+}
+
+// write puts one prepared append into the chunk's transaction and extends
+// the tree. The returned item has its receipt filled in, except Size.
+func (l *Log) write(c *chunk, tx *Tx, entry []byte, at time.Time) (item, error) {
+	if err := tx.flush(); err != nil {
+		return item{}, err
+	}
+	if entry == nil {
+		return item{receipt: Receipt{RecordedAt: at}}, nil
+	}
+	index := l.rng.End()
+	leafHash := hasher.HashLeaf(entry)
+	if err := c.txn.Set(entryKey(index), entry); err != nil {
+		return item{}, err
+	}
+	var werr error
+	visit := func(id compact.NodeID, hash []byte) {
+		if werr == nil {
+			werr = c.txn.Set(nodeKey(id), hash)
+		}
+	}
+	visit(compact.NewNodeID(0, index), leafHash)
+	if err := l.rng.Append(leafHash, visit); err != nil {
+		return item{}, err
+	}
+	if werr != nil {
+		return item{}, werr
+	}
+	return item{receipt: Receipt{Appended: true, Index: index, LeafHash: leafHash, RecordedAt: at}}, nil
+}
+
+// commitChunk writes the new tree head and checkpoint into the chunk's
+// transaction, commits it durably and answers its items. On failure it
+// restores the tree to the chunk's start and fails every item with an error
+// wrapping ErrStorage, which it returns.
+func (l *Log) commitChunk(c *chunk) error {
+	size := l.rng.End()
+	entries := 0
+	for _, it := range c.items {
+		if it.err == nil && it.receipt.Appended {
+			entries++
+		}
+	}
+	l.mu.RLock()
+	h, cp := l.head, l.checkpoint
+	l.mu.RUnlock()
+	started := time.Now()
+	err := func() error {
+		if entries > 0 {
+			root, err := l.rng.GetRootHash(nil)
+			if err != nil {
+				return err
+			}
+			h = head{size: size, recordedAt: c.at, root: root}
+			if cp, err = signCheckpoint(l.signer, l.opts.Origin, size, root); err != nil {
+				return err
+			}
+			if err := c.txn.Set(checkpointKey(size), cp); err != nil {
+				return err
+			}
+			if err := c.txn.Set(headKey, h.marshal()); err != nil {
+				return err
+			}
+		}
+		return c.txn.Commit()
+	}()
+	if err != nil {
+		return l.abortChunk(c, err)
+	}
+	took := time.Since(started)
+	l.mu.Lock()
+	l.head, l.checkpoint = h, cp
+	l.mu.Unlock()
+	for _, it := range c.items {
+		it.receipt.Size = size
+		it.req.finish(it.i, it.receipt, it.err)
+	}
+	if l.opts.OnCommit != nil {
+		l.opts.OnCommit(CommitStats{Entries: entries, Requests: len(c.items), Duration: took, Size: size})
+	}
+	return nil
+}
+
+// abortChunk discards the chunk, restores the tree and fails every item
+// that had not failed on its own.
+func (l *Log) abortChunk(c *chunk, cause error) error {
+	c.txn.Discard()
+	l.rng = c.start
+	err := fmt.Errorf("%w: commit: %v", ErrStorage, cause)
+	l.opts.Logger.Error("ledger commit failed", "err", cause, "appends", len(c.items))
+	for _, it := range c.items {
+		if it.err != nil {
+			it.req.finish(it.i, Receipt{}, it.err)
+		} else {
+			it.req.finish(it.i, Receipt{}, err)
+		}
+	}
+	return err
+}
+
+// Tx is the view of the store given to an AppendFunc: reads see committed
+// rows plus every row written earlier in the same commit; writes are kept
+// only if the AppendFunc succeeds.
+type Tx struct {
+	txn    *badger.Txn
+	writes map[string][]byte // nil value: deleted
+	order  []string
+}
+
+// Get returns a copy of key's value, or ErrNotFound.
+func (t *Tx) Get(key []byte) ([]byte, error) {
+	if v, ok := t.writes[string(key)]; ok {
+		if v == nil {
+			return nil, ErrNotFound
+		}
+		return append([]byte(nil), v...), nil
+	}
+	v, err := getValue(t.txn, key)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return nil, fmt.Errorf("%w: %v", ErrStorage, err)
+	}
+	return v, err
+}
+
+// Set writes key = value when the append succeeds. It returns
+// ErrReservedKey for keys in the ledger's own key space.
+func (t *Tx) Set(key, value []byte) error {
+	if len(key) == 0 || key[0] == reservedPrefix {
+		return ErrReservedKey
+	}
+	t.put(string(key), append([]byte{}, value...))
+	return nil
+}
+
+// Delete removes key when the append succeeds. It returns ErrReservedKey
+// for keys in the ledger's own key space.
+func (t *Tx) Delete(key []byte) error {
+	if len(key) == 0 || key[0] == reservedPrefix {
+		return ErrReservedKey
+	}
+	t.put(string(key), nil)
+	return nil
+}
+
+func (t *Tx) put(k string, v []byte) {
+	if t.writes == nil {
+		t.writes = make(map[string][]byte)
+	}
+	if _, ok := t.writes[k]; !ok {
+		t.order = append(t.order, k)
+	}
+	t.writes[k] = v
+}
+
+// cost estimates the keys and bytes the pending writes add to a Badger
+// transaction.
+func (t *Tx) cost() (keys, size int) {
+	for _, k := range t.order {
+		size += len(k) + len(t.writes[k]) + 32
+	}
+	return len(t.order), size
+}
+
+// flush moves the pending writes into the Badger transaction.
+func (t *Tx) flush() error {
+	for _, k := range t.order {
+		var err error
+		if v := t.writes[k]; v == nil {
+			err = t.txn.Delete([]byte(k))
+		} else {
+			err = t.txn.Set([]byte(k), v)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	t.writes, t.order = nil, nil
+	return nil
+}

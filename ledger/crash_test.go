@@ -1,0 +1,170 @@
+package ledger
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/hex"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The crash test runs this test binary again as a child process that
+// appends from 16 goroutines and prints "index leafhash" for every append
+// acknowledged (returned by Append, so durable). The parent SIGKILLs it at
+// a random moment, reopens the log and checks every acknowledged entry.
+const crashChildEnv = "TRAZO_LEDGER_CRASH_CHILD"
+
+func TestMain(m *testing.M) {
+	if dir := os.Getenv(crashChildEnv); dir != "" {
+		os.Exit(crashChild(dir))
+	}
+	os.Exit(m.Run())
+}
+
+func crashChild(dir string) int {
+	l, err := Open(dir, Options{Origin: testOrigin})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "child open:", err)
+		return 1
+	}
+	var mu sync.Mutex
+	out := bufio.NewWriter(os.Stdout)
+	var wg sync.WaitGroup
+	for g := range 16 {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				leaf := fmt.Appendf(nil, `{"pid":%d,"g":%d,"i":%d,"pad":"%s"}`, os.Getpid(), g, i, strings.Repeat("x", 200))
+				rc, err := l.Append(context.Background(), leafFunc(leaf))
+				if err != nil {
+					fmt.Fprintln(os.Stderr, "child append:", err)
+					os.Exit(1)
+				}
+				mu.Lock()
+				fmt.Fprintf(out, "%d %x\n", rc.Index, rc.LeafHash)
+				out.Flush() // one write per line: the parent sees only whole lines
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	return 0
+}
+
+func TestCrashSafetySIGKILL(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crash cycles start real processes; skipped with -short")
+	}
+	cycles := 20
+	if s := os.Getenv("TRAZO_CRASH_CYCLES"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			t.Fatalf("TRAZO_CRASH_CYCLES=%q is not a positive number", s)
+		}
+		cycles = n
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	rnd := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 42))
+	acked := map[uint64][]byte{}
+	for cycle := range cycles {
+		cmd := exec.Command(exe, "-test.run=^$")
+		cmd.Env = append(os.Environ(), crashChildEnv+"="+dir)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		lines := make(chan string, 1<<16)
+		go func() {
+			sc := bufio.NewScanner(stdout)
+			for sc.Scan() {
+				lines <- sc.Text()
+			}
+			close(lines)
+		}()
+		// Wait for the first acknowledgement, then kill at a random moment.
+		first, ok := <-lines
+		if !ok {
+			cmd.Wait()
+			t.Fatalf("cycle %d: child acknowledged nothing: %s", cycle, stderr.String())
+		}
+		time.Sleep(time.Duration(rnd.IntN(300)) * time.Millisecond)
+		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		got := 0
+		for _, line := range append([]string{first}, drain(lines)...) {
+			index, hash, err := parseAck(line)
+			if err != nil {
+				t.Fatalf("cycle %d: %v", cycle, err)
+			}
+			if _, dup := acked[index]; dup {
+				t.Fatalf("cycle %d: index %d acknowledged twice", cycle, index)
+			}
+			acked[index] = hash
+			got++
+		}
+		cmd.Wait()
+
+		l, err := Open(dir, Options{Origin: testOrigin})
+		if err != nil {
+			t.Fatalf("cycle %d: reopen after SIGKILL: %v", cycle, err)
+		}
+		for index, hash := range acked {
+			e, err := l.Entry(index)
+			if err != nil {
+				t.Fatalf("cycle %d: acknowledged entry %d lost: %v", cycle, index, err)
+			}
+			if !bytes.Equal(LeafHash(e), hash) {
+				t.Fatalf("cycle %d: entry %d has leaf hash %x, acknowledged %x", cycle, index, LeafHash(e), hash)
+			}
+		}
+		if err := l.Verify(t.Context(), nil); err != nil {
+			t.Fatalf("cycle %d: verify after SIGKILL: %v", cycle, err)
+		}
+		size := l.Size()
+		l.Close()
+		t.Logf("cycle %d: %d acknowledged this cycle, %d in all, log size %d", cycle, got, len(acked), size)
+	}
+}
+
+// drain returns every line still to come until the channel closes.
+func drain(lines <-chan string) []string {
+	var out []string
+	for l := range lines {
+		out = append(out, l)
+	}
+	return out
+}
+
+func parseAck(line string) (uint64, []byte, error) {
+	idx, hx, ok := strings.Cut(line, " ")
+	if !ok {
+		return 0, nil, fmt.Errorf("malformed acknowledgement %q", line)
+	}
+	index, err := strconv.ParseUint(idx, 10, 64)
+	if err != nil {
+		return 0, nil, fmt.Errorf("malformed acknowledgement %q", line)
+	}
+	hash, err := hex.DecodeString(hx)
+	if err != nil || len(hash) != 32 {
+		return 0, nil, fmt.Errorf("malformed acknowledgement %q", line)
+	}
+	return index, hash, nil
+}

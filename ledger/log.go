@@ -1,0 +1,345 @@
+package ledger
+
+import (
+	"bytes"
+	"crypto"
+	_ "crypto/sha256" // registers SHA-256 for rfc6962
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/transparency-dev/merkle/compact"
+	"github.com/transparency-dev/merkle/rfc6962"
+	"golang.org/x/mod/sumdb/note"
+)
+
+// hasher is the RFC 6962 SHA-256 hasher used for every leaf and node.
+var hasher = rfc6962.New(crypto.SHA256)
+
+var rangeFactory = &compact.RangeFactory{Hash: hasher.HashChildren}
+
+// LeafHash returns the RFC 6962 leaf hash of an entry: SHA-256(0x00 || leaf).
+func LeafHash(leaf []byte) []byte { return hasher.HashLeaf(leaf) }
+
+// Log is an open ledger. It is safe for concurrent use.
+type Log struct {
+	dir    string
+	opts   Options
+	db     *badger.DB
+	lock   *os.File
+	signer note.Signer
+	vkey   string
+
+	reqs    chan *request
+	closing chan struct{}
+	stopped chan struct{}
+	close   sync.Once
+
+	mu         sync.RWMutex // guards the fields below, written by the writer
+	head       head
+	checkpoint []byte // the newest signed checkpoint
+
+	// rng is the tree's right edge; only the writer goroutine touches it.
+	rng *compact.Range
+}
+
+// Open opens the ledger in dir, creating it (and its note signing key) if
+// it does not exist. It returns ErrLocked if another process has the
+// directory open, ErrCorrupt if the stored tree head does not match the
+// stored nodes, and an error if the directory's origin differs from
+// opts.Origin or Badger cannot open its files.
+//
+// Open restores the tree's right edge from at most 64 stored nodes; its
+// cost does not grow with the size of the log.
+func Open(dir string, opts Options) (*Log, error) {
+	opts = opts.withDefaults()
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	lock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	l, err := open(dir, opts, lock)
+	if err != nil {
+		lock.Close()
+		return nil, err
+	}
+	go l.writer()
+	return l, nil
+}
+
+func open(dir string, opts Options, lock *os.File) (*Log, error) {
+	signer, vkey, err := loadOrCreateNoteKey(dir, opts.Origin)
+	if err != nil {
+		return nil, err
+	}
+	db, err := openStore(dir, opts)
+	if err != nil {
+		return nil, err
+	}
+	l := &Log{
+		dir: dir, opts: opts, db: db, lock: lock, signer: signer, vkey: vkey,
+		reqs:    make(chan *request),
+		closing: make(chan struct{}),
+		stopped: make(chan struct{}),
+	}
+	if err := l.loadHead(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return l, nil
+}
+
+// openStore opens the Badger store inside a data directory.
+func openStore(dir string, opts Options) (*badger.DB, error) {
+	db, err := badger.Open(opts.badgerOptions(filepath.Join(dir, "badger")))
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	return db, nil
+}
+
+// loadHead reads the tree head, restores the compact range from the stored
+// nodes and checks that it reproduces the head's root. An empty store gets
+// a signed checkpoint of size 0.
+func (l *Log) loadHead() error {
+	var h head
+	var cp []byte
+	err := l.db.View(func(txn *badger.Txn) error {
+		item, err := txn.Get(headKey)
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			h.root = hasher.EmptyRoot()
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		b, err := item.ValueCopy(nil)
+		if err != nil {
+			return err
+		}
+		if h, err = unmarshalHead(b); err != nil {
+			return err
+		}
+		if cp, err = getValue(txn, checkpointKey(h.size)); err != nil {
+			return fmt.Errorf("checkpoint of size %d: %w", h.size, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("%w: read tree head: %v", ErrCorrupt, err)
+	}
+	rng, err := l.rangeAt(h.size)
+	if err != nil {
+		return err
+	}
+	root, err := rng.GetRootHash(nil)
+	if err != nil {
+		return fmt.Errorf("%w: root of restored tree: %v", ErrCorrupt, err)
+	}
+	if h.size == 0 {
+		root = hasher.EmptyRoot()
+	}
+	if !bytes.Equal(root, h.root) {
+		return fmt.Errorf("%w: stored nodes give root %x, tree head says %x", ErrCorrupt, root, h.root)
+	}
+	if cp == nil { // a new log: sign and store the empty checkpoint
+		if cp, err = signCheckpoint(l.signer, l.opts.Origin, 0, h.root); err != nil {
+			return err
+		}
+		err := l.db.Update(func(txn *badger.Txn) error {
+			if err := txn.Set(checkpointKey(0), cp); err != nil {
+				return err
+			}
+			return txn.Set(headKey, h.marshal())
+		})
+		if err != nil {
+			return fmt.Errorf("%w: initialise log: %v", ErrStorage, err)
+		}
+	}
+	l.rng, l.head, l.checkpoint = rng, h, cp
+	return nil
+}
+
+// rangeAt returns the compact range [0, size) built from stored nodes.
+func (l *Log) rangeAt(size uint64) (*compact.Range, error) {
+	ids := compact.RangeNodes(0, size, nil)
+	hashes, err := l.nodeHashes(ids)
+	if err != nil {
+		return nil, err
+	}
+	return rangeFactory.NewRange(0, size, hashes)
+}
+
+// nodeHashes reads the stored hashes of the given nodes in one read
+// transaction. A missing node is ErrCorrupt: every complete node below the
+// tree size is written with the entry that completes it.
+func (l *Log) nodeHashes(ids []compact.NodeID) ([][]byte, error) {
+	hashes := make([][]byte, len(ids))
+	err := l.db.View(func(txn *badger.Txn) error {
+		for i, id := range ids {
+			h, err := getValue(txn, nodeKey(id))
+			if err != nil {
+				return fmt.Errorf("node (%d,%d): %w", id.Level, id.Index, err)
+			}
+			hashes[i] = h
+		}
+		return nil
+	})
+	if errors.Is(err, ErrNotFound) {
+		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrStorage, err)
+	}
+	return hashes, nil
+}
+
+// getValue returns a copy of key's value, or ErrNotFound.
+func getValue(txn *badger.Txn, key []byte) ([]byte, error) {
+	item, err := txn.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	return item.ValueCopy(nil)
+}
+
+// Close stops the writer after it has answered every append already
+// handed to it, and closes the store cleanly. Appends after Close fail with
+// ErrClosed. Close is safe to call more than once; it returns Badger's
+// error from the first call.
+func (l *Log) Close() error {
+	var err error
+	l.close.Do(func() {
+		close(l.closing)
+		<-l.stopped
+		err = l.db.Close()
+		l.lock.Close()
+	})
+	return err
+}
+
+// Dir returns the data directory of the log.
+func (l *Log) Dir() string { return l.dir }
+
+// Origin returns the log's origin line.
+func (l *Log) Origin() string { return l.opts.Origin }
+
+// VerifierKey returns the note verifier key of the log
+// (name+hash+base64key), with which anyone can check its checkpoints.
+func (l *Log) VerifierKey() string { return l.vkey }
+
+// Size returns the number of entries durably in the log.
+func (l *Log) Size() uint64 {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.head.size
+}
+
+// Root returns the Merkle root of the log at its current size.
+func (l *Log) Root() []byte {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return append([]byte(nil), l.head.root...)
+}
+
+// Checkpoint returns the newest signed checkpoint note.
+func (l *Log) Checkpoint() []byte {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.checkpoint
+}
+
+// LastRecordedAt returns the recorded_at time of the newest entry, or the
+// zero time for an empty log.
+func (l *Log) LastRecordedAt() time.Time {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	if l.head.recordedAt == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, l.head.recordedAt).UTC()
+}
+
+// CheckpointAt returns the signed checkpoint issued when the log had the
+// given size. It returns ErrNotFound if no commit ended at that size.
+func (l *Log) CheckpointAt(size uint64) ([]byte, error) {
+	if size > l.Size() {
+		return nil, ErrNotFound
+	}
+	var cp []byte
+	err := l.db.View(func(txn *badger.Txn) (err error) {
+		cp, err = getValue(txn, checkpointKey(size))
+		return err
+	})
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return nil, fmt.Errorf("%w: %v", ErrStorage, err)
+	}
+	return cp, err
+}
+
+// Entry returns the bytes of the entry at index. It returns ErrNotFound for
+// an index at or beyond the log's size.
+func (l *Log) Entry(index uint64) ([]byte, error) {
+	if index >= l.Size() {
+		return nil, ErrNotFound
+	}
+	var b []byte
+	err := l.db.View(func(txn *badger.Txn) (err error) {
+		b, err = getValue(txn, entryKey(index))
+		return err
+	})
+	if errors.Is(err, ErrNotFound) {
+		return nil, fmt.Errorf("%w: entry %d missing below size", ErrCorrupt, index)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrStorage, err)
+	}
+	return b, nil
+}
+
+// Entries returns up to limit entries starting at index start, in order.
+// It returns an empty slice when start is at or beyond the log's size.
+func (l *Log) Entries(start uint64, limit int) ([][]byte, error) {
+	size := l.Size()
+	if start >= size || limit <= 0 {
+		return nil, nil
+	}
+	end := min(size, start+uint64(limit))
+	out := make([][]byte, 0, end-start)
+	err := l.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, PrefetchSize: 100, Prefix: entryPrefix})
+		defer it.Close()
+		next := start
+		for it.Seek(entryKey(start)); it.Valid() && next < end; it.Next() {
+			if !bytes.Equal(it.Item().Key(), entryKey(next)) {
+				return fmt.Errorf("%w: entry %d missing below size", ErrCorrupt, next)
+			}
+			v, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			out = append(out, v)
+			next++
+		}
+		if next < end {
+			return fmt.Errorf("%w: entry %d missing below size", ErrCorrupt, next)
+		}
+		return nil
+	})
+	if err != nil {
+		if errors.Is(err, ErrCorrupt) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%w: %v", ErrStorage, err)
+	}
+	return out, nil
+}

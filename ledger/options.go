@@ -1,0 +1,135 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/options"
+)
+
+// Options configures a Log. The zero value is usable: every field has a
+// documented default.
+type Options struct {
+	// Origin names the log in its checkpoints (the first line of every
+	// checkpoint, and the name of the note key). Default "trazo.local/log".
+	// A data directory keeps the origin it was created with: opening it
+	// with another origin is an error.
+	Origin string
+
+	// Logger receives the ledger's and Badger's messages. Default: discard.
+	Logger *slog.Logger
+
+	// Now is the clock used for recorded_at. Default time.Now. The ledger
+	// never lets recorded_at go backwards, even if the clock does.
+	Now func() time.Time
+
+	// MaxBatch bounds how many appends one commit gathers. Default 4096.
+	MaxBatch int
+
+	// Memory bounds Badger's caches and memtables; see Memory.
+	Memory Memory
+
+	// EncryptionKey, when set (16, 24 or 32 bytes), turns on Badger's own
+	// AES encryption at rest for every table and value log file. A data
+	// directory created with a key can only be opened with the same key.
+	EncryptionKey []byte
+
+	// OnCommit, when set, is called by the writer after every durable
+	// commit (for metrics). It must be fast and must not call the Log.
+	OnCommit func(CommitStats)
+}
+
+// CommitStats describes one durable commit of the writer.
+type CommitStats struct {
+	Entries  int           // entries appended by the commit
+	Requests int           // append requests answered by the commit
+	Duration time.Duration // time spent in Badger's commit (including fsync)
+	Size     uint64        // tree size after the commit
+}
+
+// Memory bounds Badger's memory use. The resident set of a Trazo process is
+// roughly MemTableSize × NumMemtables + BlockCacheSize + IndexCacheSize,
+// plus the Go heap of the server; with the defaults that is about 200 MiB
+// of Badger memory. Operators should also set GOMEMLIMIT (see
+// docs/OPERATIONS.md).
+type Memory struct {
+	MemTableSize   int64 // default 32 MiB (Badger's own default is 64 MiB)
+	NumMemtables   int   // default 3 (Badger: 5)
+	BlockCacheSize int64 // default 64 MiB (Badger: 256 MiB)
+	IndexCacheSize int64 // default 32 MiB (Badger: unbounded, all indexes in memory)
+}
+
+func (m Memory) withDefaults() Memory {
+	if m.MemTableSize <= 0 {
+		m.MemTableSize = 32 << 20
+	}
+	if m.NumMemtables <= 0 {
+		m.NumMemtables = 3
+	}
+	if m.BlockCacheSize <= 0 {
+		m.BlockCacheSize = 64 << 20
+	}
+	if m.IndexCacheSize <= 0 {
+		m.IndexCacheSize = 32 << 20
+	}
+	return m
+}
+
+func (o Options) withDefaults() Options {
+	if o.Origin == "" {
+		o.Origin = "trazo.local/log"
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.MaxBatch <= 0 {
+		o.MaxBatch = 4096
+	}
+	o.Memory = o.Memory.withDefaults()
+	return o
+}
+
+// badgerOptions returns the Badger options the ledger runs with: synced
+// writes, checksums verified on every table and block read and on value log
+// reads, bounded memory, Badger's logger adapted to slog.
+func (o Options) badgerOptions(dir string) badger.Options {
+	bo := badger.DefaultOptions(dir).
+		WithSyncWrites(true).
+		WithChecksumVerificationMode(options.OnTableAndBlockRead).
+		WithVerifyValueChecksum(true).
+		WithDetectConflicts(false). // one writer goroutine: no conflicts to detect
+		WithNumCompactors(2).
+		WithMemTableSize(o.Memory.MemTableSize).
+		WithNumMemtables(o.Memory.NumMemtables).
+		WithBlockCacheSize(o.Memory.BlockCacheSize).
+		WithIndexCacheSize(o.Memory.IndexCacheSize).
+		WithLogger(badgerLogger{o.Logger})
+	if len(o.EncryptionKey) > 0 {
+		bo = bo.WithEncryptionKey(o.EncryptionKey).
+			WithEncryptionKeyRotationDuration(10 * 24 * time.Hour)
+	}
+	return bo
+}
+
+// badgerLogger adapts Badger's printf-style logger to slog. Badger's Info
+// messages (many on open and compaction) go to slog's Debug level.
+type badgerLogger struct{ l *slog.Logger }
+
+func (b badgerLogger) log(level slog.Level, format string, args ...any) {
+	if !b.l.Enabled(context.Background(), level) {
+		return
+	}
+	b.l.Log(context.Background(), level, strings.TrimSpace(fmt.Sprintf(format, args...)), "component", "badger")
+}
+
+func (b badgerLogger) Errorf(f string, a ...any)   { b.log(slog.LevelError, f, a...) }
+func (b badgerLogger) Warningf(f string, a ...any) { b.log(slog.LevelWarn, f, a...) }
+func (b badgerLogger) Infof(f string, a ...any)    { b.log(slog.LevelDebug, f, a...) }
+func (b badgerLogger) Debugf(f string, a ...any)   { b.log(slog.LevelDebug-4, f, a...) }
