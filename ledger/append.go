@@ -104,6 +104,20 @@ func (l *Log) submit(ctx context.Context, r *request) error {
 	return nil
 }
 
+// Ready reports whether the log can take appends: it returns ErrClosed
+// after Close, an error wrapping ErrStorage when the most recent commit
+// failed (until one succeeds), or the context's error when the writer does
+// not answer in time.
+func (l *Log) Ready(ctx context.Context) error {
+	l.mu.RLock()
+	lastErr := l.lastErr
+	l.mu.RUnlock()
+	if lastErr != nil {
+		return fmt.Errorf("%w: last commit failed: %v", ErrStorage, lastErr)
+	}
+	return l.Exclusive(ctx, func() error { return nil })
+}
+
 // Exclusive runs fn in the writer goroutine while no append is in
 // progress, and returns its error. It is for maintenance that must not
 // interleave with appends (rebuilding projections).
@@ -342,7 +356,7 @@ func (l *Log) commitChunk(c *chunk) error {
 	}
 	took := time.Since(started)
 	l.mu.Lock()
-	l.head, l.checkpoint = h, cp
+	l.head, l.checkpoint, l.lastErr = h, cp, nil
 	l.mu.Unlock()
 	for _, it := range c.items {
 		it.receipt.Size = size
@@ -358,6 +372,9 @@ func (l *Log) commitChunk(c *chunk) error {
 // that had not failed on its own.
 func (l *Log) abortChunk(c *chunk, cause error) error {
 	c.txn.Discard()
+	l.mu.Lock()
+	l.lastErr = cause
+	l.mu.Unlock()
 	l.rng = c.start
 	err := fmt.Errorf("%w: commit: %v", ErrStorage, cause)
 	l.opts.Logger.Error("ledger commit failed", "err", cause, "appends", len(c.items))

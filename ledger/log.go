@@ -42,6 +42,7 @@ type Log struct {
 	mu         sync.RWMutex // guards the fields below, written by the writer
 	head       head
 	checkpoint []byte // the newest signed checkpoint
+	lastErr    error  // error of the most recent commit, nil once one succeeds
 
 	// rng is the tree's right edge; only the writer goroutine touches it.
 	rng *compact.Range
