@@ -222,9 +222,9 @@ func (l *Log) commitBatch(batch []*request) {
 			keys, size := tx.cost()
 			newNodes := 0
 			if entry != nil {
-				newNodes = 1 + bits.TrailingZeros64(^index) // the leaf and the nodes it completes
+				newNodes = bits.TrailingZeros64(^index) // interior nodes it completes (at most)
 				keys += 1 + newNodes
-				size += len(entry) + 10 + newNodes*(11+32)
+				size += 32 + len(entry) + 10 + newNodes*(11+32)
 			}
 			keys, size = keys+2, size+1024 // the head and checkpoint of the chunk
 			if keys > maxKeys/2 || size > maxBytes/2 {
@@ -297,16 +297,15 @@ func (l *Log) write(c *chunk, tx *Tx, entry []byte, at time.Time) (item, error) 
 	}
 	index := l.rng.End()
 	leafHash := hasher.HashLeaf(entry)
-	if err := c.txn.Set(entryKey(index), entry); err != nil {
+	if err := c.txn.Set(entryKey(index), entryValue(leafHash, entry)); err != nil {
 		return item{}, err
 	}
 	var werr error
 	visit := func(id compact.NodeID, hash []byte) {
-		if werr == nil {
+		if werr == nil && storedNode(id) {
 			werr = c.txn.Set(nodeKey(id), hash)
 		}
 	}
-	visit(compact.NewNodeID(0, index), leafHash)
 	if err := l.rng.Append(leafHash, visit); err != nil {
 		return item{}, err
 	}

@@ -26,8 +26,10 @@
 //
 // Badger key layout (big-endian positions, so keys sort by position):
 //
-//	!e<index:8>           entry bytes (the Merkle leaf)
-//	!n<level:1><index:8>  hash of the complete subtree node (level, index)
+//	!e<index:8>           leaf hash (32) | entry bytes (the Merkle leaf)
+//	!n<level:1><index:8>  hash of the complete subtree node (level, index),
+//	                      for even levels >= 2 only; odd levels are
+//	                      recomputed from their two children
 //	!c<size:8>            signed checkpoint note issued at that tree size
 //	!h                    tree head: size(8) | recorded_at unix nanos(8) | root(32)
 package ledger

@@ -482,15 +482,25 @@ func tamper(t *testing.T, dir string, key []byte, change func([]byte) []byte) {
 
 func TestVerifyFindsTampering(t *testing.T) {
 	flip := func(v []byte) []byte { v = append([]byte(nil), v...); v[len(v)/2] ^= 1; return v }
+	// rewrite changes an entry and stores the leaf hash of the new bytes
+	// with it, as an attacker with write access to the store could.
+	rewrite := func(v []byte) []byte {
+		_, e, _ := splitEntryValue(v)
+		e = flip(e)
+		return entryValue(LeafHash(e), e)
+	}
 	for _, tc := range []struct {
 		name      string
 		key       []byte
-		wantIndex uint64
+		change    func([]byte) []byte
+		wantIndex uint64 // the first index whose evidence covers the change
 	}{
-		{"entry bytes", entryKey(137), 137},
-		{"first entry", entryKey(0), 0},
-		{"interior node", nodeKey(compact.NewNodeID(3, 5)), 40},
-		{"checkpoint", checkpointKey(100), 100},
+		{"entry bytes", entryKey(137), flip, 137},
+		{"first entry", entryKey(0), flip, 0},
+		{"interior node", nodeKey(compact.NewNodeID(4, 5)), flip, 80},
+		// Caught by the checkpoint of size 202, the first that covers it.
+		{"entry and its leaf hash together", entryKey(201), rewrite, 202},
+		{"checkpoint", checkpointKey(100), flip, 100},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -508,7 +518,7 @@ func TestVerifyFindsTampering(t *testing.T) {
 				t.Fatalf("verify before tampering: %v", err)
 			}
 			l.Close()
-			tamper(t, dir, tc.key, flip)
+			tamper(t, dir, tc.key, tc.change)
 
 			l = openTestLog(t, dir)
 			err = l.Verify(t.Context(), nil)

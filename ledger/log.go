@@ -177,16 +177,17 @@ func (l *Log) rangeAt(size uint64) (*compact.Range, error) {
 	return rangeFactory.NewRange(0, size, hashes)
 }
 
-// nodeHashes reads the stored hashes of the given nodes in one read
-// transaction. A missing node is ErrCorrupt: every complete node below the
-// tree size is written with the entry that completes it.
+// nodeHashes reads the hashes of the given nodes in one read transaction.
+// A missing node is ErrCorrupt: every complete node below the tree size is
+// written (or, at odd levels, its children are) with the entry that
+// completes it.
 func (l *Log) nodeHashes(ids []compact.NodeID) ([][]byte, error) {
 	hashes := make([][]byte, len(ids))
 	err := l.db.View(func(txn *badger.Txn) error {
 		for i, id := range ids {
-			h, err := getValue(txn, nodeKey(id))
+			h, err := nodeHash(txn, id)
 			if err != nil {
-				return fmt.Errorf("node (%d,%d): %w", id.Level, id.Index, err)
+				return err
 			}
 			hashes[i] = h
 		}
@@ -199,6 +200,45 @@ func (l *Log) nodeHashes(ids []compact.NodeID) ([][]byte, error) {
 		return nil, fmt.Errorf("%w: %v", ErrStorage, err)
 	}
 	return hashes, nil
+}
+
+// nodeHash returns the hash of a complete node: a leaf hash from its entry
+// row, an even-level node from its own row, an odd-level node from its two
+// children.
+func nodeHash(txn *badger.Txn, id compact.NodeID) ([]byte, error) {
+	switch {
+	case id.Level == 0:
+		item, err := txn.Get(entryKey(id.Index))
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return nil, fmt.Errorf("leaf %d: %w", id.Index, ErrNotFound)
+		}
+		if err != nil {
+			return nil, err
+		}
+		var h []byte
+		err = item.Value(func(v []byte) error {
+			leafHash, _, err := splitEntryValue(v)
+			h = append([]byte(nil), leafHash...)
+			return err
+		})
+		return h, err
+	case storedNode(id):
+		h, err := getValue(txn, nodeKey(id))
+		if err != nil {
+			return nil, fmt.Errorf("node (%d,%d): %w", id.Level, id.Index, err)
+		}
+		return h, nil
+	default:
+		left, err := nodeHash(txn, compact.NewNodeID(id.Level-1, id.Index*2))
+		if err != nil {
+			return nil, err
+		}
+		right, err := nodeHash(txn, compact.NewNodeID(id.Level-1, id.Index*2+1))
+		if err != nil {
+			return nil, err
+		}
+		return hasher.HashChildren(left, right), nil
+	}
 }
 
 // getValue returns a copy of key's value, or ErrNotFound.
@@ -294,8 +334,12 @@ func (l *Log) Entry(index uint64) ([]byte, error) {
 		return nil, ErrNotFound
 	}
 	var b []byte
-	err := l.db.View(func(txn *badger.Txn) (err error) {
-		b, err = getValue(txn, entryKey(index))
+	err := l.db.View(func(txn *badger.Txn) error {
+		v, err := getValue(txn, entryKey(index))
+		if err != nil {
+			return err
+		}
+		_, b, err = splitEntryValue(v)
 		return err
 	})
 	if errors.Is(err, ErrNotFound) {
@@ -328,7 +372,11 @@ func (l *Log) Entries(start uint64, limit int) ([][]byte, error) {
 			if err != nil {
 				return err
 			}
-			out = append(out, v)
+			_, e, err := splitEntryValue(v)
+			if err != nil {
+				return fmt.Errorf("entry %d: %w", next, err)
+			}
+			out = append(out, e)
 			next++
 		}
 		if next < end {

@@ -67,7 +67,7 @@ func (l *Log) verifySnapshot(ctx context.Context, txn *badger.Txn, h head, progr
 	rng := rangeFactory.NewEmptyRange(0)
 	var nodeErr error
 	checkNode := func(id compact.NodeID, hash []byte) {
-		if nodeErr != nil {
+		if nodeErr != nil || !storedNode(id) {
 			return
 		}
 		stored, err := getValue(txn, nodeKey(id))
@@ -78,11 +78,7 @@ func (l *Log) verifySnapshot(ctx context.Context, txn *badger.Txn, h head, progr
 		case err != nil:
 			nodeErr = err
 		case !bytes.Equal(stored, hash):
-			if id.Level == 0 {
-				nodeErr = verifyErr(first, "entry bytes do not match the stored leaf hash (entry changed)")
-			} else {
-				nodeErr = verifyErr(first, "stored node (level %d, index %d) does not match the hash of its entries", id.Level, id.Index)
-			}
+			nodeErr = verifyErr(first, "stored node (level %d, index %d) does not match the hash of its entries", id.Level, id.Index)
 		}
 	}
 	// checkCheckpoints checks every stored checkpoint of size <= size.
@@ -124,12 +120,18 @@ func (l *Log) verifySnapshot(ctx context.Context, txn *badger.Txn, h head, progr
 		if err := checkCheckpoints(index); err != nil {
 			return err
 		}
-		entry, err := entries.Item().ValueCopy(nil)
+		v, err := entries.Item().ValueCopy(nil)
 		if err != nil {
 			return err
 		}
+		storedLeafHash, entry, err := splitEntryValue(v)
+		if err != nil {
+			return verifyErr(index, "entry row is truncated")
+		}
 		leafHash := hasher.HashLeaf(entry)
-		checkNode(compact.NewNodeID(0, index), leafHash)
+		if !bytes.Equal(leafHash, storedLeafHash) {
+			return verifyErr(index, "entry bytes do not match the leaf hash stored when it was appended (entry changed)")
+		}
 		if err := rng.Append(leafHash, checkNode); err != nil {
 			return err
 		}
