@@ -348,6 +348,11 @@ func (l *Log) commitChunk(c *chunk) error {
 				return err
 			}
 		}
+		if l.failCommit != nil {
+			if err := l.failCommit(); err != nil {
+				return err
+			}
+		}
 		return c.txn.Commit()
 	}()
 	if err != nil {

@@ -46,6 +46,10 @@ type Log struct {
 
 	// rng is the tree's right edge; only the writer goroutine touches it.
 	rng *compact.Range
+
+	// failCommit, set only by tests, makes the next commits fail as a full
+	// disk would, just before Badger's commit.
+	failCommit func() error
 }
 
 // Open opens the ledger in dir, creating it (and its note signing key) if
