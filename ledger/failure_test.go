@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/dgraph-io/badger/v4"
 )
 
 // TestFailedCommitFailsEveryWaiter makes commits fail (as a full disk
@@ -140,5 +142,46 @@ func TestLargeBatchesSplitAcrossTransactions(t *testing.T) {
 	}
 	if err := l.Verify(t.Context(), nil); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestPurgeDropsOldVersions deletes a row through an append, purges it, and
+// checks that no version of it is left in the store, while other rows stay.
+func TestPurgeDropsOldVersions(t *testing.T) {
+	l := openTestLog(t, t.TempDir())
+	write := func(fn func(tx *Tx) error) {
+		t.Helper()
+		if _, err := l.Append(t.Context(), func(tx *Tx, _ uint64, _ time.Time) ([]byte, error) { return nil, fn(tx) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(func(tx *Tx) error { return tx.Set([]byte("k/secret"), []byte("wrapped key")) })
+	write(func(tx *Tx) error { return tx.Set([]byte("k/other"), []byte("keep")) })
+	write(func(tx *Tx) error { return tx.Delete([]byte("k/secret")) })
+	versions := func(key string) (n int) {
+		l.db.View(func(txn *badger.Txn) error {
+			it := txn.NewIterator(badger.IteratorOptions{AllVersions: true, Prefix: []byte(key)})
+			defer it.Close()
+			for it.Rewind(); it.Valid(); it.Next() {
+				n++
+			}
+			return nil
+		})
+		return n
+	}
+	if versions("k/secret") == 0 {
+		t.Fatal("no old version before the purge: the test shows nothing")
+	}
+	if err := l.Purge(t.Context(), []byte("k/secret")); err != nil {
+		t.Fatal(err)
+	}
+	if n := versions("k/secret"); n != 0 {
+		t.Errorf("%d versions of the purged row left", n)
+	}
+	if n := versions("k/other"); n != 1 {
+		t.Errorf("other row has %d versions, want 1", n)
+	}
+	if err := l.Purge(t.Context(), []byte("!e")); !errors.Is(err, ErrReservedKey) {
+		t.Errorf("purge of a reserved prefix err = %v", err)
 	}
 }

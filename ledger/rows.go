@@ -111,3 +111,36 @@ func (l *Log) Rebuild(ctx context.Context, prefixes [][]byte, apply func(tx *Tx,
 		return nil
 	})
 }
+
+// Purge removes every version of every row under the given prefixes from
+// the store (Badger's DropPrefix), between commits. A plain Delete leaves
+// the previous versions on disk until a compaction; Purge is for data that
+// must be gone at once, such as an erased worker's wrapped key. It is slow
+// (it flushes the memtables), so it is for rare operations. Prefixes in the
+// ledger's reserved key space are refused with ErrReservedKey.
+func (l *Log) Purge(ctx context.Context, prefixes ...[]byte) error {
+	for _, p := range prefixes {
+		if len(p) == 0 || p[0] == reservedPrefix {
+			return ErrReservedKey
+		}
+	}
+	return l.Exclusive(ctx, func() error {
+		// DropPrefix skips prefixes with no live key, and deleted rows
+		// are not live: write a marker under each prefix first.
+		err := l.db.Update(func(txn *badger.Txn) error {
+			for _, p := range prefixes {
+				if err := txn.Set(p, []byte("purge")); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err == nil {
+			err = l.db.DropPrefix(prefixes...)
+		}
+		if err != nil {
+			return fmt.Errorf("%w: purge: %v", ErrStorage, err)
+		}
+		return nil
+	})
+}

@@ -1,0 +1,227 @@
+package mobility
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/trazo-ledger/trazo/ledger"
+)
+
+// HistoryRequest qualifies a history read. Purpose is required from
+// inspectors; Proofs asks for each entry's inclusion proof.
+type HistoryRequest struct {
+	Purpose string `json:"purpose,omitempty"`
+	Proofs  bool   `json:"proofs,omitempty"`
+}
+
+// History is the entries of a worker up to a signed checkpoint.
+type History struct {
+	WorkerID string `json:"worker_id"`
+	// Size is the tree size of Checkpoint; every entry is below it and its
+	// proof is against it.
+	Size       uint64         `json:"size"`
+	Checkpoint string         `json:"checkpoint"`
+	Entries    []HistoryEntry `json:"entries"`
+	// AccessIndex is the access.recorded entry appended for an inspector.
+	AccessIndex *uint64 `json:"access_index,omitempty"`
+}
+
+// HistoryEntry is one entry of a history: its decoded fields, its exact
+// leaf bytes, and, on request, its inclusion proof. Personal is the
+// decrypted personal data the entry carries, when the reader may see it
+// and the worker is not erased.
+type HistoryEntry struct {
+	Index      uint64          `json:"index"`
+	Type       string          `json:"type"`
+	RecordedAt time.Time       `json:"recorded_at"`
+	Data       json.RawMessage `json:"data"`
+	Leaf       []byte          `json:"leaf"`
+	Proof      [][]byte        `json:"proof,omitempty"`
+	Personal   *Personal       `json:"personal,omitempty"`
+}
+
+// WorkerHistory returns the entries that name a worker, in log order, up
+// to the latest checkpoint. An inspector (purpose required) sees them all,
+// after an access.recorded entry is appended (included in the history);
+// if that append fails, so does the read. An employer that registered or
+// placed the worker sees the registration, permits, its own placements,
+// corrections of those, and the erasure; not crossings, other employers'
+// placements or access records. Other roles get ErrForbidden; an unknown
+// worker (or one the employer may not see) ErrNotFound.
+func (s *Service) WorkerHistory(ctx context.Context, a Actor, id string, req HistoryRequest) (History, error) {
+	_, purpose, err := s.workerFor(a, id, req.Purpose, RoleInspector, RoleEmployer)
+	if err != nil {
+		return History{}, err
+	}
+	h := History{WorkerID: id, Entries: []HistoryEntry{}}
+	if a.Role == RoleInspector {
+		i, err := s.recordAccess(ctx, a, id, purpose, "history")
+		if err != nil {
+			return History{}, err
+		}
+		h.AccessIndex = &i
+	}
+	cp := s.log.Checkpoint()
+	parsed, err := ledger.OpenCheckpoint(cp, s.log.Origin(), s.log.VerifierKey())
+	if err != nil {
+		return History{}, fmt.Errorf("%w: own checkpoint: %v", ledger.ErrCorrupt, err)
+	}
+	h.Size, h.Checkpoint = parsed.Size, string(cp)
+	indexes, err := s.historyIndexes(id, h.Size, "")
+	if err != nil {
+		return History{}, err
+	}
+	dk, err := s.readDataKey(id)
+	if errors.Is(err, errKeyGone) {
+		dk = nil
+	} else if err != nil {
+		return History{}, err
+	}
+	for _, i := range indexes {
+		leaf, err := s.log.Entry(i)
+		if err != nil {
+			return History{}, err
+		}
+		e, err := DecodeEntry(leaf)
+		if err != nil {
+			return History{}, err
+		}
+		if a.Role == RoleEmployer && !employerMaySee(a.Org, &e) {
+			continue
+		}
+		he := HistoryEntry{Index: i, Type: e.Type, RecordedAt: e.RecordedAt, Data: e.Data, Leaf: leaf}
+		if dk != nil && len(e.PII) > 0 {
+			p, err := dk.openPersonal(id, e.PII)
+			if err != nil {
+				return History{}, err
+			}
+			he.Personal = &p
+		}
+		if req.Proofs {
+			if he.Proof, err = s.log.InclusionProof(i, h.Size); err != nil {
+				return History{}, err
+			}
+		}
+		h.Entries = append(h.Entries, he)
+	}
+	return h, nil
+}
+
+// employerMaySee reports whether an employer's view of a worker's history
+// includes entry e.
+func employerMaySee(org string, e *Entry) bool {
+	typ := e.Type
+	if typ == TypeEntryCorrected {
+		var d CorrectionData
+		if e.DecodeData(&d) != nil {
+			return false
+		}
+		typ = d.Type
+	}
+	switch typ {
+	case TypeWorkerRegistered, TypePermitIssued, TypePermitRevoked, TypeWorkerErased:
+		return true
+	case TypePlacementStarted, TypePlacementEnded:
+		return e.EmployerID == org
+	}
+	return false
+}
+
+// historyIndexes returns the indexes below size of the entries naming a
+// worker, of the given type when typ is not empty.
+func (s *Service) historyIndexes(workerID string, size uint64, typ string) ([]uint64, error) {
+	prefix := historyPrefixOf(workerID)
+	var out []uint64
+	err := s.log.View(func(r *ledger.Reader) error {
+		return r.Scan(prefix, nil, func(k, v []byte) error {
+			i := binary.BigEndian.Uint64(k[len(prefix):])
+			if i >= size {
+				return ledger.ErrStopScan
+			}
+			if typ == "" || string(v) == typ {
+				out = append(out, i)
+			}
+			return nil
+		})
+	})
+	return out, err
+}
+
+// AccessRecord is one recorded read of a worker's personal data.
+type AccessRecord struct {
+	Index      uint64    `json:"index"`
+	RecordedAt time.Time `json:"recorded_at"`
+	Actor      Actor     `json:"actor"`
+	Purpose    string    `json:"purpose"`
+	View       string    `json:"view"`
+}
+
+// WorkerAccess returns who read a worker's personal data, when and why,
+// from the access.recorded entries (inspectors and ministries). It
+// returns ErrNotFound for an unknown worker, ErrForbidden for other roles.
+func (s *Service) WorkerAccess(ctx context.Context, a Actor, id string) ([]AccessRecord, error) {
+	if err := allow(a, RoleInspector, RoleMinistry); err != nil {
+		return nil, err
+	}
+	if _, err := s.loadWorker(id); err != nil {
+		return nil, err
+	}
+	indexes, err := s.historyIndexes(id, s.log.Size(), TypeAccessRecorded)
+	if err != nil {
+		return nil, err
+	}
+	out := []AccessRecord{}
+	for _, i := range indexes {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		e, err := s.entry(i)
+		if err != nil {
+			return nil, err
+		}
+		if e.Type != TypeAccessRecorded {
+			continue
+		}
+		var d AccessData
+		if err := e.DecodeData(&d); err != nil {
+			return nil, err
+		}
+		out = append(out, AccessRecord{Index: i, RecordedAt: e.RecordedAt, Actor: e.Actor, Purpose: d.Purpose, View: d.View})
+	}
+	return out, nil
+}
+
+// LogEntry returns the entry at index and its leaf bytes if the caller
+// may see it: an inspector any entry; an employer (registered) only the
+// entries its org appended or that name it as employer_id, any other is
+// ErrNotFound, as is an index beyond the log. Other roles get
+// ErrForbidden. It is for the API's inclusion proofs of "its own entries".
+func (s *Service) LogEntry(ctx context.Context, a Actor, index uint64) (Entry, []byte, error) {
+	if err := allow(a, RoleInspector, RoleEmployer); err != nil {
+		return Entry{}, nil, err
+	}
+	if a.Role == RoleEmployer {
+		if err := s.checkEmployerActor(a); err != nil {
+			return Entry{}, nil, err
+		}
+	}
+	leaf, err := s.log.Entry(index)
+	if errors.Is(err, ledger.ErrNotFound) {
+		return Entry{}, nil, notFound("entry")
+	}
+	if err != nil {
+		return Entry{}, nil, err
+	}
+	e, err := DecodeEntry(leaf)
+	if err != nil {
+		return Entry{}, nil, err
+	}
+	if a.Role == RoleEmployer && !((e.Actor.Role == RoleEmployer && e.Actor.Org == a.Org) || e.EmployerID == a.Org) {
+		return Entry{}, nil, notFound("entry")
+	}
+	return e, leaf, ctx.Err()
+}
