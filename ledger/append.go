@@ -87,19 +87,22 @@ func (l *Log) AppendBatch(ctx context.Context, fns []AppendFunc) ([]Receipt, []e
 }
 
 // submit hands r to the writer and waits for its answer.
+// The queue is buffered so that appenders do not wait for the writer to
+// take their request; closeMu makes Close wait for sends in progress, so
+// that every request in the queue is answered before the writer stops.
 func (l *Log) submit(ctx context.Context, r *request) error {
-	select {
-	case <-l.closing:
+	l.closeMu.RLock()
+	if l.closed {
+		l.closeMu.RUnlock()
 		return ErrClosed
-	default:
 	}
 	select {
 	case l.reqs <- r:
-	case <-l.closing:
-		return ErrClosed
 	case <-ctx.Done():
+		l.closeMu.RUnlock()
 		return ctx.Err()
 	}
+	l.closeMu.RUnlock()
 	<-r.done
 	return nil
 }
@@ -139,7 +142,11 @@ func (l *Log) writer() {
 		select {
 		case first = <-l.reqs:
 		case <-l.closing:
-			return
+			select {
+			case first = <-l.reqs: // answer what was queued before Close
+			default:
+				return
+			}
 		}
 		if first.exclusive != nil {
 			first.exclusive()

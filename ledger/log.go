@@ -35,6 +35,8 @@ type Log struct {
 	vkey   string
 
 	reqs    chan *request
+	closeMu sync.RWMutex // held for reading while sending to reqs
+	closed  bool
 	closing chan struct{}
 	stopped chan struct{}
 	close   sync.Once
@@ -89,7 +91,7 @@ func open(dir string, opts Options, lock *os.File) (*Log, error) {
 	}
 	l := &Log{
 		dir: dir, opts: opts, db: db, lock: lock, signer: signer, vkey: vkey,
-		reqs:    make(chan *request),
+		reqs:    make(chan *request, 1024),
 		closing: make(chan struct{}),
 		stopped: make(chan struct{}),
 	}
@@ -264,6 +266,9 @@ func getValue(txn *badger.Txn, key []byte) ([]byte, error) {
 func (l *Log) Close() error {
 	var err error
 	l.close.Do(func() {
+		l.closeMu.Lock()
+		l.closed = true
+		l.closeMu.Unlock()
 		close(l.closing)
 		<-l.stopped
 		err = l.db.Close()

@@ -16,12 +16,17 @@ trap 'rm -rf "$DIR"' EXIT
 echo "== durable appends vs raw Badger (count=$COUNT)"
 go test -run '^$' -bench 'BenchmarkAppend|BenchmarkRawBadger' -benchtime 2s -count "$COUNT" ./ledger | tee "$DIR/bench.txt"
 awk '
-/^BenchmarkAppend\/appenders=/ { split($1, a, "[=-]"); n=a[2]; for (i=1;i<=NF;i++) if ($(i+1)=="entries/s") app[n]=app[n]" "$i }
-/^BenchmarkRawBadger\/batch=/    { split($1, a, "[=-]"); n=a[2]; for (i=1;i<=NF;i++) if ($(i+1)=="entries/s") raw[n]=raw[n]" "$i }
-function median(s,   v, k, t) { k=split(s, v, " "); asort(v); return v[int((k+1)/2)] }
+function rate(   i) { for (i = 1; i < NF; i++) if ($(i+1) == "entries/s") return $i }
+function median(s,   v, k, i, j, t) {
+	k = split(s, v, " ")
+	for (i = 2; i <= k; i++) for (j = i; j > 1 && v[j-1] + 0 > v[j] + 0; j--) { t = v[j]; v[j] = v[j-1]; v[j-1] = t }
+	return v[int((k + 1) / 2)]
+}
+/^BenchmarkAppend\/appenders=/ { split($1, p, "[=-]"); app[p[2]] = app[p[2]] " " rate() }
+/^BenchmarkRawBadger\/batch=/   { split($1, p, "[=-]"); raw[p[2]] = raw[p[2]] " " rate() }
 END {
-	printf "\n%-10s %14s %14s %8s\n", "appenders", "ledger/s", "raw Badger/s", "ratio"
-	for (n in app) { a=median(app[n]); r=median(raw[n]); printf "%-10s %14.0f %14.0f %7.0f%%\n", n, a, r, 100*a/r }
+	printf "\n%-10s %14s %14s %8s   (medians)\n", "appenders", "ledger/s", "raw Badger/s", "ratio"
+	for (n = 1; n <= 256; n *= 16) if (n in app) { x = median(app[n]); y = median(raw[n]); printf "%-10s %14.0f %14.0f %7.0f%%\n", n, x, y, 100 * x / y }
 }' "$DIR/bench.txt"
 
 echo
