@@ -1,12 +1,19 @@
 package api
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	_ "embed"
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/gin-gonic/gin/binding"
+	"github.com/transparency-dev/formats/proof"
+	"github.com/trazo-ledger/trazo/auth"
 )
 
 func (s *Server) handleHealthz() gin.HandlerFunc {
@@ -25,15 +32,28 @@ func (s *Server) handleReadyz() gin.HandlerFunc {
 	}
 }
 
+func (s *Server) handleMetrics() gin.HandlerFunc {
+	return gin.WrapH(s.metrics.handler())
+}
+
+//go:embed openapi.json
+var openAPIDoc []byte
+
+func (s *Server) handleOpenAPI() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		c.Data(http.StatusOK, "application/json", openAPIDoc)
+	}
+}
+
 // handleCheckpoint serves the newest signed checkpoint, or with ?size=N the
 // one issued at that size.
 func (s *Server) handleCheckpoint() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		cp := s.log.Checkpoint()
-		if q, ok := c.GetQuery("size"); ok {
-			size, err := strconv.ParseUint(q, 10, 64)
+		if _, ok := c.GetQuery("size"); ok {
+			size, err := queryUint(c, "size", 0)
 			if err != nil {
-				writeError(c, &apiError{http.StatusBadRequest, "invalid_query", "size must be a non-negative integer", "size"})
+				writeError(c, err)
 				return
 			}
 			if cp, err = s.log.CheckpointAt(size); err != nil {
@@ -50,4 +70,176 @@ func (s *Server) handleKey() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		c.Data(http.StatusOK, "text/plain; charset=utf-8", []byte(s.log.VerifierKey()+"\n"))
 	}
+}
+
+type logEntry struct {
+	Index uint64 `json:"index"`
+	Leaf  []byte `json:"leaf"`
+}
+
+type entriesResponse struct {
+	Entries   []logEntry `json:"entries"`
+	NextStart uint64     `json:"next_start"`
+}
+
+// handleEntries serves the exact leaf bytes of up to ?limit= entries from
+// ?start=, for mirrors and auditors. next_start (start plus the number of
+// entries returned) is where to continue; at the end it stays put until
+// the log grows.
+func (s *Server) handleEntries() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		start, err := queryUint(c, "start", 0)
+		if err != nil {
+			writeError(c, err)
+			return
+		}
+		limit, err := queryLimit(c)
+		if err != nil {
+			writeError(c, err)
+			return
+		}
+		leaves, err := s.log.Entries(start, limit)
+		if err != nil {
+			writeError(c, err)
+			return
+		}
+		resp := entriesResponse{Entries: make([]logEntry, len(leaves)), NextStart: start + uint64(len(leaves))}
+		for i, l := range leaves {
+			resp.Entries[i] = logEntry{Index: start + uint64(i), Leaf: l}
+		}
+		c.JSON(http.StatusOK, resp)
+	}
+}
+
+type inclusionResponse struct {
+	Index  uint64   `json:"index"`
+	Size   uint64   `json:"size"`
+	Hashes [][]byte `json:"hashes"`
+}
+
+// handleInclusionProof serves the inclusion proof of ?index= in the tree of
+// ?size= (default: the latest checkpoint's size), as JSON or, with
+// Accept: text/plain, as a C2SP tlog-proof carrying the checkpoint of that
+// size. Employers get proofs of their own entries only (404 otherwise).
+func (s *Server) handleInclusionProof() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		index, err := requiredQueryUint(c, "index")
+		if err != nil {
+			writeError(c, err)
+			return
+		}
+		if p := principal(c); p != nil && p.Role == auth.RoleEmployer {
+			if s.entryOwner == nil {
+				writeError(c, errNotFound)
+				return
+			}
+			own, err := s.entryOwner(c.Request.Context(), p.Org, index)
+			if err != nil {
+				writeError(c, err)
+				return
+			}
+			if !own {
+				writeError(c, errNotFound)
+				return
+			}
+		}
+		cp := s.log.Checkpoint()
+		size, err := checkpointSize(cp)
+		if err != nil {
+			writeError(c, err)
+			return
+		}
+		if _, given := c.GetQuery("size"); given {
+			if size, err = queryUint(c, "size", 0); err != nil {
+				writeError(c, err)
+				return
+			}
+			cp = nil
+		}
+		hashes, err := s.log.InclusionProof(index, size)
+		if err != nil {
+			writeError(c, err)
+			return
+		}
+		if c.NegotiateFormat(binding.MIMEJSON, binding.MIMEPlain) != binding.MIMEPlain {
+			c.JSON(http.StatusOK, inclusionResponse{Index: index, Size: size, Hashes: nonNil(hashes)})
+			return
+		}
+		if cp == nil {
+			if cp, err = s.log.CheckpointAt(size); err != nil {
+				writeError(c, &apiError{http.StatusNotFound, "not_found", "no checkpoint was issued at that size; ask for JSON or another size", "size"})
+				return
+			}
+		}
+		tp := proof.TLogProof{Index: index, Hashes: make([][sha256.Size]byte, len(hashes)), Checkpoint: cp}
+		for i, h := range hashes {
+			if len(h) != sha256.Size {
+				writeError(c, errors.New("inclusion proof hash of wrong length"))
+				return
+			}
+			tp.Hashes[i] = [sha256.Size]byte(h)
+		}
+		c.Data(http.StatusOK, "text/plain; charset=utf-8", tp.Marshal())
+	}
+}
+
+type consistencyResponse struct {
+	From   uint64   `json:"from"`
+	To     uint64   `json:"to"`
+	Hashes [][]byte `json:"hashes"`
+}
+
+// handleConsistencyProof serves the consistency proof between the trees
+// of sizes ?from= and ?to= (default: the latest checkpoint's size).
+func (s *Server) handleConsistencyProof() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		from, err := requiredQueryUint(c, "from")
+		if err != nil {
+			writeError(c, err)
+			return
+		}
+		latest, err := checkpointSize(s.log.Checkpoint())
+		if err != nil {
+			writeError(c, err)
+			return
+		}
+		to, err := queryUint(c, "to", latest)
+		if err != nil {
+			writeError(c, err)
+			return
+		}
+		if from > to {
+			writeError(c, badQuery("from", "from must not be greater than to"))
+			return
+		}
+		hashes, err := s.log.ConsistencyProof(from, to)
+		if err != nil {
+			writeError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, consistencyResponse{From: from, To: to, Hashes: nonNil(hashes)})
+	}
+}
+
+// checkpointSize reads the tree size of a signed checkpoint note (its
+// second line).
+func checkpointSize(cp []byte) (uint64, error) {
+	_, rest, ok := bytes.Cut(cp, []byte("\n"))
+	line, _, ok2 := bytes.Cut(rest, []byte("\n"))
+	if !ok || !ok2 {
+		return 0, errors.New("checkpoint: no size line")
+	}
+	n, err := strconv.ParseUint(string(line), 10, 64)
+	if err != nil {
+		return 0, errors.New("checkpoint: bad size line")
+	}
+	return n, nil
+}
+
+// nonNil makes an empty proof encode as [] rather than null.
+func nonNil(h [][]byte) [][]byte {
+	if h == nil {
+		return [][]byte{}
+	}
+	return h
 }

@@ -53,6 +53,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"serve", "run the HTTP API server", runServe},
+		{"token", "print a signed API token for a role", runToken},
 		{"verify", "verify the whole log offline: leaves, nodes, checkpoints", runVerify},
 		{"backup", "write a backup of a data directory while it is in use", runBackup},
 		{"restore", "restore a backup into a new data directory", runRestore},

@@ -57,6 +57,13 @@ var servingRE = regexp.MustCompile(`on http://(\S+) `)
 // base URL and a function that stops it and returns run's error.
 func startServe(t *testing.T, dataDir string, extra ...string) (string, func() error) {
 	t.Helper()
+	url, stop, _ := startServeLogs(t, dataDir, extra...)
+	return url, stop
+}
+
+// startServeLogs is startServe that also returns the server's stderr.
+func startServeLogs(t *testing.T, dataDir string, extra ...string) (string, func() error, *lockedBuffer) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
 	stdout, stderr := &lockedBuffer{}, &lockedBuffer{}
 	args := append([]string{"serve", "--data-dir", dataDir, "--addr", "127.0.0.1:0"}, extra...)
@@ -66,7 +73,7 @@ func startServe(t *testing.T, dataDir string, extra ...string) (string, func() e
 		if m := servingRE.FindStringSubmatch(stdout.String()); m != nil {
 			stop := sync.OnceValue(func() error { cancel(); return <-errc })
 			t.Cleanup(func() { stop() })
-			return "http://" + m[1], stop
+			return "http://" + m[1], stop, stderr
 		}
 		select {
 		case err := <-errc:
@@ -254,6 +261,15 @@ func TestUsageAndHelp(t *testing.T) {
 		{"verify help", []string{"verify", "-h"}, nil, 0, ""},
 		{"backup help", []string{"backup", "--help"}, nil, 0, ""},
 		{"restore help", []string{"restore", "--help"}, nil, 0, ""},
+		{"token help", []string{"token", "--help"}, nil, 0, ""},
+		{"token without role", []string{"token", "--org", "MTSS", "--sub", "ana"}, nil, 2, "--role is required"},
+		{"token with a bad role", []string{"token", "--role", "admin", "--org", "MTSS", "--sub", "ana"}, nil, 2, "not one of"},
+		{"token without org", []string{"token", "--role", "inspector", "--sub", "ana"}, nil, 2, "--org is required"},
+		{"token with a bad ttl", []string{"token", "--role", "inspector", "--org", "M", "--sub", "a", "--ttl", "-1h"}, nil, 2, "--ttl"},
+		{"token with no key", []string{"token", "--data-dir", "/nonexistent/trazo", "--role", "inspector", "--org", "M", "--sub", "a"}, nil, 1, "trazo serve"},
+		{"serve with a bad origin", []string{"serve", "--cors-origins", "https://a.example/path"}, nil, 2, "--cors-origins"},
+		{"serve with a bad proxy", []string{"serve", "--trusted-proxies", "10.0.0.0/33"}, nil, 2, "--trusted-proxies"},
+		{"serve with a negative rate", []string{"serve", "--rate-limit", "-1"}, nil, 2, "--rate-limit"},
 		{"bad flag", []string{"verify", "--nope"}, nil, 2, "flag provided but not defined"},
 		{"bad country", []string{"verify", "--country", "Costa Rica"}, nil, 2, "alpha-3"},
 		{"bad country from env", []string{"verify"}, map[string]string{"TRAZO_COUNTRY": "cr"}, 2, "alpha-3"},

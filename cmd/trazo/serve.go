@@ -2,17 +2,24 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/trazo-ledger/trazo/api"
+	"github.com/trazo-ledger/trazo/auth"
 	"github.com/trazo-ledger/trazo/ledger"
 )
 
@@ -52,20 +59,42 @@ func (f *ledgerFlags) options(logger *slog.Logger) (ledger.Options, error) {
 }
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, _ io.Reader, stdout, stderr io.Writer) error {
-	fs := newFlagSet("serve", "Runs the Trazo HTTP API on a data directory, creating it on first start.",
-		"trazo serve --data-dir ./data --addr 127.0.0.1:8080 --country CRI", stderr)
+	fs := newFlagSet("serve", "Runs the Trazo HTTP API on a data directory, creating it (and the token signing key "+tokenKeyFile+") on first start. SIGHUP re-reads the --jwks-file.",
+		"trazo serve --data-dir ./data --addr 127.0.0.1:8080 --country CRI --rate-limit 20", stderr)
 	var lf ledgerFlags
 	lf.register(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	demo := fs.Bool("demo", false, "seed a realistic demo data set into an empty data directory")
+	jwksFile := fs.String("jwks-file", "", "JWKS file of extra trusted token keys (a ministry's identity provider); re-read on SIGHUP")
+	rateLimit := fs.Float64("rate-limit", 0, "requests a second allowed per token subject, and per client IP on public routes (0: no limit)")
+	rateBurst := fs.Int("rate-burst", 0, "burst size of the rate limit (default: --rate-limit rounded up)")
+	corsOrigins := fs.String("cors-origins", "", "comma-separated exact origins browsers may call the API from (e.g. https://app.example); empty: CORS off")
+	trustedProxies := fs.String("trusted-proxies", "", "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is believed; empty: none")
 	if err := parseFlags(fs, args, getenv); err != nil {
 		return err
+	}
+	if *rateLimit < 0 || *rateBurst < 0 || math.IsNaN(*rateLimit) || math.IsInf(*rateLimit, 0) {
+		return usageError("--rate-limit and --rate-burst must not be negative")
+	}
+	origins := splitList(*corsOrigins)
+	for _, o := range origins {
+		if err := api.CheckOrigin(o); err != nil {
+			return usageError("--cors-origins: %q is not an origin such as https://app.example", o)
+		}
+	}
+	proxies := splitList(*trustedProxies)
+	for _, p := range proxies {
+		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+			return usageError("--trusted-proxies: %q is not an IP address or CIDR", p)
+		}
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	opts, err := lf.options(logger)
 	if err != nil {
 		return err
 	}
+	metrics := api.NewMetrics()
+	opts.OnCommit = metrics.ObserveCommit
 	l, err := ledger.Open(lf.dataDir, opts)
 	if err != nil {
 		return fmt.Errorf("open data directory %s: %w", lf.dataDir, err)
@@ -79,14 +108,47 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _ 
 		logger.Info("demo mode: the demo data set is not built yet; serving the data directory as it is")
 	}
 
+	key, err := auth.LoadOrCreateKey(filepath.Join(lf.dataDir, tokenKeyFile))
+	if err != nil {
+		return fmt.Errorf("token signing key: %w", err)
+	}
+	verifier, err := auth.NewVerifier(key.Public().(ed25519.PublicKey), auth.Config{})
+	if err != nil {
+		return fmt.Errorf("token verifier: %w", err)
+	}
+	if *jwksFile != "" {
+		if err := verifier.ReloadJWKS(*jwksFile); err != nil {
+			return fmt.Errorf("--jwks-file: %w", err)
+		}
+		logger.Info("trusted JWKS loaded", "file", *jwksFile, "kids", verifier.KeySet().KeyIDs())
+		hup := make(chan os.Signal, 1)
+		signal.Notify(hup, syscall.SIGHUP)
+		defer signal.Stop(hup)
+		go reloadOnSignal(ctx, hup, verifier, *jwksFile, logger)
+	}
+
+	handler, err := api.New(api.Config{
+		Verifier:         verifier,
+		Logger:           logger,
+		Metrics:          metrics,
+		RateLimit:        *rateLimit,
+		RateBurst:        *rateBurst,
+		TrustedProxies:   proxies,
+		CORSAllowOrigins: origins,
+		// TODO(issue 5, domain): Domain, Employers and EntryOwner from the
+		// mobility service.
+	}, l)
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
-	srv := api.NewHTTPServer(*addr, api.New(api.Config{Logger: logger}, l))
+	srv := api.NewHTTPServer(*addr, handler, api.HTTPLimits{})
 	srv.ErrorLog = slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
 	fmt.Fprintf(stdout, "trazo: serving %s on http://%s (log size %d, origin %s)\n", lf.dataDir, ln.Addr(), l.Size(), l.Origin())
-	logger.Info("serving", "addr", ln.Addr().String(), "data_dir", lf.dataDir, "origin", l.Origin(), "size", l.Size())
+	logger.Info("serving", "addr", ln.Addr().String(), "data_dir", lf.dataDir, "origin", l.Origin(), "size", l.Size(), "token_kid", verifier.KeyID())
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -102,4 +164,32 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _ 
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// reloadOnSignal re-reads the JWKS file each time sig delivers, until ctx
+// ends. A bad file is logged and the keys in use are kept.
+func reloadOnSignal(ctx context.Context, sig <-chan os.Signal, v *auth.Verifier, path string, logger *slog.Logger) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-sig:
+			if err := v.ReloadJWKS(path); err != nil {
+				logger.Error("JWKS reload failed; keeping the keys in use", "file", path, "err", err)
+				continue
+			}
+			logger.Info("JWKS reloaded", "file", path, "kids", v.KeySet().KeyIDs())
+		}
+	}
+}
+
+// splitList splits a comma-separated flag value, dropping blanks.
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
