@@ -137,10 +137,18 @@ func (l *Log) Exclusive(ctx context.Context, fn func() error) error {
 // has work: requests that arrive during a commit form the next batch.
 func (l *Log) writer() {
 	defer close(l.stopped)
+	idle := time.NewTimer(time.Hour)
+	defer idle.Stop()
 	for {
 		var first *request
 		select {
 		case first = <-l.reqs:
+		case <-idle.C:
+			// Nothing to append for a while: store the newest checkpoint.
+			if err := l.persistCheckpoints(); err != nil {
+				l.opts.Logger.Error("ledger: store checkpoints", "err", err)
+			}
+			continue
 		case <-l.closing:
 			select {
 			case first = <-l.reqs: // answer what was queued before Close
@@ -173,6 +181,7 @@ func (l *Log) writer() {
 			}
 		}
 		l.commitBatch(batch)
+		idle.Reset(50 * time.Millisecond)
 	}
 }
 
@@ -322,10 +331,16 @@ func (l *Log) write(c *chunk, tx *Tx, entry []byte, at time.Time) (item, error) 
 	return item{receipt: Receipt{Appended: true, Index: index, LeafHash: leafHash, RecordedAt: at}}, nil
 }
 
-// commitChunk writes the new tree head and checkpoint into the chunk's
-// transaction, commits it durably and answers its items. On failure it
-// restores the tree to the chunk's start and fails every item with an error
-// wrapping ErrStorage, which it returns.
+// commitChunk writes the new tree head into the chunk's transaction,
+// commits it durably and answers its items. The checkpoint of the new head
+// is signed while Badger writes and syncs (Ed25519 signatures are
+// deterministic, so the signed note is a function of the committed head),
+// and it is stored with the next commit, or by persistCheckpoints when the
+// writer goes idle or the log closes; Open signs it again if a crash lost
+// it. No item is answered before both the fsync and the signature are done,
+// so Checkpoint always covers every acknowledged entry. On failure it
+// restores the tree to the chunk's start and fails every item with an
+// error wrapping ErrStorage, which it returns.
 func (l *Log) commitChunk(c *chunk) error {
 	size := l.rng.End()
 	entries := 0
@@ -336,6 +351,7 @@ func (l *Log) commitChunk(c *chunk) error {
 	}
 	l.mu.RLock()
 	h, cp := l.head, l.checkpoint
+	pending := l.unsaved
 	l.mu.RUnlock()
 	started := time.Now()
 	err := func() error {
@@ -345,13 +361,12 @@ func (l *Log) commitChunk(c *chunk) error {
 				return err
 			}
 			h = head{size: size, recordedAt: c.at, root: root}
-			if cp, err = signCheckpoint(l.signer, l.opts.Origin, size, root); err != nil {
-				return err
-			}
-			if err := c.txn.Set(checkpointKey(size), cp); err != nil {
-				return err
-			}
 			if err := c.txn.Set(headKey, h.marshal()); err != nil {
+				return err
+			}
+		}
+		for _, u := range pending {
+			if err := c.txn.Set(checkpointKey(u.size), u.note); err != nil {
 				return err
 			}
 		}
@@ -360,14 +375,46 @@ func (l *Log) commitChunk(c *chunk) error {
 				return err
 			}
 		}
-		return c.txn.Commit()
+		type signed struct {
+			note []byte
+			err  error
+		}
+		var sig chan signed
+		if entries > 0 { // sign on another core while this one waits for the fsync
+			sig = make(chan signed, 1)
+			go func(root []byte) {
+				note, err := signCheckpoint(l.signer, l.opts.Origin, size, root)
+				sig <- signed{note, err}
+			}(h.root)
+		}
+		commitErr := c.txn.Commit()
+		var signErr error
+		if sig != nil {
+			s := <-sig
+			cp, signErr = s.note, s.err
+		}
+		if commitErr != nil {
+			return commitErr
+		}
+		if signErr != nil {
+			// Unreachable with a key that loaded; the head is durable, and
+			// Open signs its checkpoint again.
+			l.opts.Logger.Error("ledger: sign checkpoint", "err", signErr, "size", size)
+			cp = nil
+		}
+		return nil
 	}()
 	if err != nil {
 		return l.abortChunk(c, err)
 	}
 	took := time.Since(started)
 	l.mu.Lock()
-	l.head, l.checkpoint, l.lastErr = h, cp, nil
+	l.head, l.lastErr = h, nil
+	l.unsaved = l.unsaved[len(pending):]
+	if entries > 0 && cp != nil {
+		l.checkpoint = cp
+		l.unsaved = append(l.unsaved, signedCheckpoint{size: size, note: cp})
+	}
 	l.mu.Unlock()
 	for _, it := range c.items {
 		it.receipt.Size = size
@@ -376,6 +423,39 @@ func (l *Log) commitChunk(c *chunk) error {
 	if l.opts.OnCommit != nil {
 		l.opts.OnCommit(CommitStats{Entries: entries, Requests: len(c.items), Duration: took, Size: size})
 	}
+	return nil
+}
+
+// signedCheckpoint is a checkpoint signed but not yet stored.
+type signedCheckpoint struct {
+	size uint64
+	note []byte
+}
+
+// persistCheckpoints stores the checkpoints signed since the last commit
+// in a transaction of their own. The writer calls it when it is idle, and
+// Close after the writer has stopped.
+func (l *Log) persistCheckpoints() error {
+	l.mu.RLock()
+	pending := l.unsaved
+	l.mu.RUnlock()
+	if len(pending) == 0 {
+		return nil
+	}
+	err := l.db.Update(func(txn *badger.Txn) error {
+		for _, u := range pending {
+			if err := txn.Set(checkpointKey(u.size), u.note); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("%w: store checkpoints: %v", ErrStorage, err)
+	}
+	l.mu.Lock()
+	l.unsaved = l.unsaved[len(pending):]
+	l.mu.Unlock()
 	return nil
 }
 

@@ -2,7 +2,7 @@
 //
 // Every entry is one opaque byte string, the leaf of an RFC 6962 Merkle
 // tree. The ledger assigns consecutive indexes, hashes leaves and interior
-// nodes with transparency-dev/merkle, stores every completed node, and signs
+// nodes with transparency-dev/merkle, stores the completed nodes, and signs
 // a C2SP tlog-checkpoint for every commit with an Ed25519 note key kept in
 // the data directory. Inclusion and consistency proofs for any past tree
 // size are built with transparency-dev/merkle/proof from the stored nodes.
@@ -11,7 +11,10 @@
 // pending append, lets each caller encode its entry knowing its index and
 // time, and writes entries, nodes, the callers' own rows (projections,
 // indexes) and the new signed tree head in one Badger transaction with
-// SyncWrites. No caller is answered before that transaction is durable.
+// SyncWrites. The checkpoint of the new head is signed on another core
+// while Badger syncs, and stored with the next commit (or when the writer
+// goes idle, or on Close). No caller is answered before the transaction is
+// durable and its checkpoint signed.
 //
 // The ledger knows nothing of HTTP, tokens or the mobility domain: entries
 // are bytes, and the callers' rows live in any key space that does not

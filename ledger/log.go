@@ -43,7 +43,8 @@ type Log struct {
 
 	mu         sync.RWMutex // guards the fields below, written by the writer
 	head       head
-	checkpoint []byte // the newest signed checkpoint
+	checkpoint []byte             // the newest signed checkpoint
+	unsaved    []signedCheckpoint // signed, not yet stored (oldest first)
 	lastErr    error  // error of the most recent commit, nil once one succeeds
 
 	// rng is the tree's right edge; only the writer goroutine touches it.
@@ -113,7 +114,9 @@ func openStore(dir string, opts Options) (*badger.DB, error) {
 
 // loadHead reads the tree head, restores the compact range from the stored
 // nodes and checks that it reproduces the head's root. An empty store gets
-// a signed checkpoint of size 0.
+// a signed checkpoint of size 0, and a head whose checkpoint was not stored
+// before the process stopped gets it signed again (the same bytes: Ed25519
+// signatures are deterministic).
 func (l *Log) loadHead() error {
 	var h head
 	var cp []byte
@@ -133,10 +136,11 @@ func (l *Log) loadHead() error {
 		if h, err = unmarshalHead(b); err != nil {
 			return err
 		}
-		if cp, err = getValue(txn, checkpointKey(h.size)); err != nil {
-			return fmt.Errorf("checkpoint of size %d: %w", h.size, err)
+		cp, err = getValue(txn, checkpointKey(h.size))
+		if errors.Is(err, ErrNotFound) {
+			return nil // signed below: the process stopped before storing it
 		}
-		return nil
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("%w: read tree head: %v", ErrCorrupt, err)
@@ -155,12 +159,12 @@ func (l *Log) loadHead() error {
 	if !bytes.Equal(root, h.root) {
 		return fmt.Errorf("%w: stored nodes give root %x, tree head says %x", ErrCorrupt, root, h.root)
 	}
-	if cp == nil { // a new log: sign and store the empty checkpoint
-		if cp, err = signCheckpoint(l.signer, l.opts.Origin, 0, h.root); err != nil {
+	if cp == nil { // a new log, or a head whose checkpoint was not stored yet
+		if cp, err = signCheckpoint(l.signer, l.opts.Origin, h.size, h.root); err != nil {
 			return err
 		}
 		err := l.db.Update(func(txn *badger.Txn) error {
-			if err := txn.Set(checkpointKey(0), cp); err != nil {
+			if err := txn.Set(checkpointKey(h.size), cp); err != nil {
 				return err
 			}
 			return txn.Set(headKey, h.marshal())
@@ -271,7 +275,10 @@ func (l *Log) Close() error {
 		l.closeMu.Unlock()
 		close(l.closing)
 		<-l.stopped
-		err = l.db.Close()
+		err = l.persistCheckpoints()
+		if cerr := l.db.Close(); err == nil {
+			err = cerr
+		}
 		l.lock.Close()
 	})
 	return err
@@ -322,7 +329,16 @@ func (l *Log) LastRecordedAt() time.Time {
 // CheckpointAt returns the signed checkpoint issued when the log had the
 // given size. It returns ErrNotFound if no commit ended at that size.
 func (l *Log) CheckpointAt(size uint64) ([]byte, error) {
-	if size > l.Size() {
+	l.mu.RLock()
+	over := size > l.head.size
+	for _, u := range l.unsaved {
+		if u.size == size {
+			l.mu.RUnlock()
+			return u.note, nil
+		}
+	}
+	l.mu.RUnlock()
+	if over {
 		return nil, ErrNotFound
 	}
 	var cp []byte
