@@ -45,7 +45,7 @@ type Log struct {
 	head       head
 	checkpoint []byte             // the newest signed checkpoint
 	unsaved    []signedCheckpoint // signed, not yet stored (oldest first)
-	lastErr    error  // error of the most recent commit, nil once one succeeds
+	lastErr    error              // error of the most recent commit, nil once one succeeds
 
 	// rng is the tree's right edge; only the writer goroutine touches it.
 	rng *compact.Range
