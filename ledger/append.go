@@ -87,14 +87,30 @@ func (l *Log) AppendBatch(ctx context.Context, fns []AppendFunc) ([]Receipt, []e
 }
 
 // submit hands r to the writer and waits for its answer.
+//
+// Only one goroutine at a time holds the writer role (l.writing): the
+// writer goroutine, or, when the queue is empty and no commit is running,
+// the submitting goroutine itself, which then gathers whatever else is
+// queued and commits like the writer would. A lone appender thus pays no
+// hand-off between goroutines; concurrent appenders queue up during a
+// commit and the next writer takes them all.
+//
 // The queue is buffered so that appenders do not wait for the writer to
-// take their request; closeMu makes Close wait for sends in progress, so
-// that every request in the queue is answered before the writer stops.
+// take their request; closeMu makes Close wait for sends and inline
+// commits in progress, so that every queued request is answered before the
+// writer stops.
 func (l *Log) submit(ctx context.Context, r *request) error {
 	l.closeMu.RLock()
 	if l.closed {
 		l.closeMu.RUnlock()
 		return ErrClosed
+	}
+	if len(l.reqs) == 0 && l.writing.TryLock() {
+		l.process(r)
+		l.writing.Unlock()
+		l.closeMu.RUnlock()
+		<-r.done
+		return nil
 	}
 	select {
 	case l.reqs <- r:
@@ -121,7 +137,7 @@ func (l *Log) Ready(ctx context.Context) error {
 	return l.Exclusive(ctx, func() error { return nil })
 }
 
-// Exclusive runs fn in the writer goroutine while no append is in
+// Exclusive runs fn in the writer role while no append is in
 // progress, and returns its error. It is for maintenance that must not
 // interleave with appends (rebuilding projections).
 func (l *Log) Exclusive(ctx context.Context, fn func() error) error {
@@ -133,20 +149,26 @@ func (l *Log) Exclusive(ctx context.Context, fn func() error) error {
 	return ferr
 }
 
-// writer is the single goroutine that appends. It commits as soon as it
-// has work: requests that arrive during a commit form the next batch.
+// writer is the goroutine that appends whatever is queued. It commits as
+// soon as it has work: requests that arrive during a commit form the next
+// batch. When nothing has been appended for a while it stores the newest
+// checkpoint.
 func (l *Log) writer() {
 	defer close(l.stopped)
-	idle := time.NewTimer(time.Hour)
-	defer idle.Stop()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
 	for {
 		var first *request
 		select {
 		case first = <-l.reqs:
-		case <-idle.C:
-			// Nothing to append for a while: store the newest checkpoint.
-			if err := l.persistCheckpoints(); err != nil {
-				l.opts.Logger.Error("ledger: store checkpoints", "err", err)
+		case <-tick.C:
+			// Store the newest checkpoint once appends have paused; until
+			// then each commit stores the one before it.
+			if time.Since(time.Unix(0, l.lastCommit.Load())) > 50*time.Millisecond && l.writing.TryLock() {
+				if err := l.persistCheckpoints(); err != nil {
+					l.opts.Logger.Error("ledger: store checkpoints", "err", err)
+				}
+				l.writing.Unlock()
 			}
 			continue
 		case <-l.closing:
@@ -156,33 +178,40 @@ func (l *Log) writer() {
 				return
 			}
 		}
-		if first.exclusive != nil {
-			first.exclusive()
-			close(first.done)
-			continue
-		}
-		batch := []*request{first}
-		n := len(first.fns)
-	gather:
-		for n < l.opts.MaxBatch {
-			select {
-			case r := <-l.reqs:
-				if r.exclusive != nil {
-					l.commitBatch(batch)
-					r.exclusive()
-					close(r.done)
-					batch, n = nil, 0
-					continue
-				}
-				batch = append(batch, r)
-				n += len(r.fns)
-			default:
-				break gather
-			}
-		}
-		l.commitBatch(batch)
-		idle.Reset(50 * time.Millisecond)
+		l.writing.Lock()
+		l.process(first)
+		l.writing.Unlock()
 	}
+}
+
+// process answers first and everything else queued, up to MaxBatch
+// appends per commit. The caller holds the writer role.
+func (l *Log) process(first *request) {
+	if first.exclusive != nil {
+		first.exclusive()
+		close(first.done)
+		return
+	}
+	batch := []*request{first}
+	n := len(first.fns)
+	for n < l.opts.MaxBatch {
+		select {
+		case r := <-l.reqs:
+			if r.exclusive != nil {
+				l.commitBatch(batch)
+				r.exclusive()
+				close(r.done)
+				batch, n = nil, 0
+				continue
+			}
+			batch = append(batch, r)
+			n += len(r.fns)
+			continue
+		default:
+		}
+		break
+	}
+	l.commitBatch(batch)
 }
 
 // item is one prepared append waiting for its chunk to commit.
@@ -408,6 +437,7 @@ func (l *Log) commitChunk(c *chunk) error {
 		return l.abortChunk(c, err)
 	}
 	took := time.Since(started)
+	l.lastCommit.Store(time.Now().UnixNano())
 	l.mu.Lock()
 	l.head, l.lastErr = h, nil
 	l.unsaved = l.unsaved[len(pending):]

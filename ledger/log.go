@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -34,12 +35,14 @@ type Log struct {
 	signer note.Signer
 	vkey   string
 
-	reqs    chan *request
-	closeMu sync.RWMutex // held for reading while sending to reqs
-	closed  bool
-	closing chan struct{}
-	stopped chan struct{}
-	close   sync.Once
+	reqs       chan *request
+	closeMu    sync.RWMutex // held for reading while sending to reqs
+	writing    sync.Mutex   // the writer role: held by whoever commits
+	lastCommit atomic.Int64 // unix nanoseconds of the last commit
+	closed     bool
+	closing    chan struct{}
+	stopped    chan struct{}
+	close      sync.Once
 
 	mu         sync.RWMutex // guards the fields below, written by the writer
 	head       head
@@ -47,7 +50,8 @@ type Log struct {
 	unsaved    []signedCheckpoint // signed, not yet stored (oldest first)
 	lastErr    error              // error of the most recent commit, nil once one succeeds
 
-	// rng is the tree's right edge; only the writer goroutine touches it.
+	// rng is the tree's right edge; only the holder of the writer role
+	// touches it.
 	rng *compact.Range
 
 	// failCommit, set only by tests, makes the next commits fail as a full
