@@ -57,6 +57,7 @@ func commands() []command {
 		{"verify", "verify the whole log offline: leaves, nodes, checkpoints", runVerify},
 		{"backup", "write a backup of a data directory while it is in use", runBackup},
 		{"restore", "restore a backup into a new data directory", runRestore},
+		{"reindex", "rebuild every projection from the log", runReindex},
 	}
 }
 

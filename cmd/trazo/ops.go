@@ -12,12 +12,23 @@ import (
 )
 
 func runVerify(ctx context.Context, args []string, getenv func(string) string, _ io.Reader, stdout, stderr io.Writer) error {
-	fs := newFlagSet("verify", "Verifies a data directory offline: recomputes every leaf and node, checks every stored checkpoint's signature and root. Exits 0 only if all hold. The server must not be running on the directory.",
-		"trazo verify --data-dir ./data", stderr)
+	fs := newFlagSet("verify", "Verifies a log. Offline (--data-dir): recomputes every leaf and node, checks every stored checkpoint's signature and root; the server must not be running on the directory. Over HTTP (--url, --token): as a mirror would, fetches every entry and checks it against the signed checkpoint, and checks with a consistency proof that the log only grew since the checkpoint verified last time (kept in --state). Exits 0 only if all hold.",
+		"trazo verify --data-dir ./data\n  trazo verify --url https://trazo.example --token \"$TRAZO_TOKEN_INSPECTOR\" --key \"$(cat log.pub)\"", stderr)
 	var lf ledgerFlags
 	lf.register(fs)
+	var uf urlFlags
+	uf.register(fs)
 	if err := parseFlags(fs, args, getenv); err != nil {
 		return err
+	}
+	given := givenFlags(fs, args)
+	switch {
+	case given["url"] && given["data-dir"]:
+		return usageError("give --data-dir (offline) or --url (over HTTP), not both")
+	case uf.url != "" && !given["data-dir"]:
+		return runVerifyURL(ctx, uf, lf.origin, getenv, stdout, stderr)
+	case given["token"] || given["key"] || given["state"]:
+		return usageError("--token, --key and --state go with --url")
 	}
 	opts, err := lf.options(slog.New(slog.DiscardHandler))
 	if err != nil {
