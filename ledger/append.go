@@ -124,17 +124,24 @@ func (l *Log) submit(ctx context.Context, r *request) error {
 }
 
 // Ready reports whether the log can take appends: it returns ErrClosed
-// after Close, an error wrapping ErrStorage when the most recent commit
+// after Close, an error wrapping ErrStorage (and ErrDiskFull) when the
+// disk has less free space than the reserve or the most recent commit
 // failed (until one succeeds), or the context's error when the writer does
 // not answer in time.
 func (l *Log) Ready(ctx context.Context) error {
-	l.mu.RLock()
-	lastErr := l.lastErr
-	l.mu.RUnlock()
-	if lastErr != nil {
-		return fmt.Errorf("%w: last commit failed: %v", ErrStorage, lastErr)
-	}
-	return l.Exclusive(ctx, func() error { return nil })
+	return l.Exclusive(ctx, func() error {
+		l.diskCheckedAt = 0 // ask the kernel again
+		if err := l.checkDiskSpace(); err != nil {
+			return err
+		}
+		l.mu.RLock()
+		lastErr := l.lastErr
+		l.mu.RUnlock()
+		if lastErr != nil && !errors.Is(lastErr, ErrDiskFull) {
+			return fmt.Errorf("%w: last commit failed: %v", ErrStorage, lastErr)
+		}
+		return nil
+	})
 }
 
 // Exclusive runs fn in the writer role while no append is in
@@ -240,6 +247,17 @@ func (l *Log) commitBatch(batch []*request) {
 	if len(batch) == 0 {
 		return
 	}
+	if err := l.checkDiskSpace(); err != nil {
+		l.mu.Lock()
+		l.lastErr = err
+		l.mu.Unlock()
+		for _, r := range batch {
+			for i := range r.fns {
+				r.finish(i, Receipt{}, err)
+			}
+		}
+		return
+	}
 	maxKeys, maxBytes := int(l.db.MaxBatchCount()), int(l.db.MaxBatchSize())
 	now := l.opts.Now().UTC().UnixNano()
 	l.mu.RLock()
@@ -302,6 +320,31 @@ func (l *Log) commitBatch(batch []*request) {
 	if failed == nil {
 		l.commitChunk(c)
 	}
+}
+
+// checkDiskSpace returns an error wrapping ErrStorage and ErrDiskFull when
+// the data directory's file system has less free space than the reserve.
+// The answer is cached for 100 ms, so a busy writer asks the kernel at most
+// ten times a second.
+func (l *Log) checkDiskSpace() error {
+	if l.opts.DiskReserve < 0 {
+		return nil
+	}
+	now := time.Now().UnixNano()
+	if now-l.diskCheckedAt < int64(100*time.Millisecond) {
+		return l.diskErr
+	}
+	l.diskCheckedAt = now
+	free, err := l.freeBytes(l.dir)
+	switch {
+	case err != nil:
+		l.diskErr = fmt.Errorf("%w: free space of %s: %v", ErrStorage, l.dir, err)
+	case int64(free) < l.opts.DiskReserve:
+		l.diskErr = fmt.Errorf("%w: %w: %d bytes free, reserve is %d", ErrStorage, ErrDiskFull, free, l.opts.DiskReserve)
+	default:
+		l.diskErr = nil
+	}
+	return l.diskErr
 }
 
 // callAppendFunc runs fn, turning a panic into an error so that one bad

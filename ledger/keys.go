@@ -18,6 +18,10 @@ var (
 	// ErrStorage wraps failures to read or durably write the store (disk full,
 	// I/O errors). Appends that fail with it were not appended.
 	ErrStorage = errors.New("ledger: storage unavailable")
+	// ErrDiskFull is returned (wrapped with ErrStorage) for appends refused
+	// because the data directory's file system has less free space than
+	// Options.DiskReserve. Nothing of them was written.
+	ErrDiskFull = errors.New("ledger: disk space below the reserve")
 	// ErrCorrupt is returned when stored data contradicts itself (a tree head
 	// whose root does not match its nodes, an unreadable key file).
 	ErrCorrupt = errors.New("ledger: stored data is corrupt")

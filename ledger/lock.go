@@ -10,6 +10,16 @@ import (
 	"syscall"
 )
 
+// freeBytes returns the bytes available to unprivileged users on the file
+// system holding dir.
+func freeBytes(dir string) (uint64, error) {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err != nil {
+		return 0, err
+	}
+	return st.Bavail * uint64(st.Bsize), nil
+}
+
 // lockDir takes an exclusive advisory lock on <dir>/LOCK. It returns
 // ErrLocked when another process holds it. The lock is released when the
 // returned file is closed, or when the process dies.

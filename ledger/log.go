@@ -54,6 +54,11 @@ type Log struct {
 	// touches it.
 	rng *compact.Range
 
+	// Free-space check, used by the holder of the writer role only.
+	freeBytes     func(dir string) (uint64, error)
+	diskCheckedAt int64
+	diskErr       error
+
 	// failCommit, set only by tests, makes the next commits fail as a full
 	// disk would, just before Badger's commit.
 	failCommit func() error
@@ -96,9 +101,10 @@ func open(dir string, opts Options, lock *os.File) (*Log, error) {
 	}
 	l := &Log{
 		dir: dir, opts: opts, db: db, lock: lock, signer: signer, vkey: vkey,
-		reqs:    make(chan *request, 1024),
-		closing: make(chan struct{}),
-		stopped: make(chan struct{}),
+		reqs:      make(chan *request, 1024),
+		freeBytes: freeBytes,
+		closing:   make(chan struct{}),
+		stopped:   make(chan struct{}),
 	}
 	if err := l.loadHead(); err != nil {
 		db.Close()

@@ -30,6 +30,15 @@ type Options struct {
 	// MaxBatch bounds how many appends one commit gathers. Default 4096.
 	MaxBatch int
 
+	// DiskReserve is the free space, in bytes, below which appends are
+	// refused with ErrDiskFull (an ErrStorage) instead of being written.
+	// Badger writes through memory-mapped files, and a write into a mapped
+	// page that the full disk cannot back kills the process with SIGBUS;
+	// refusing early keeps the server up and answering 503 until space is
+	// freed. Default: 2 × MemTableSize + 64 MiB (128 MiB with the default
+	// memory settings). Negative turns the check off.
+	DiskReserve int64
+
 	// Memory bounds Badger's caches and memtables; see Memory.
 	Memory Memory
 
@@ -93,6 +102,9 @@ func (o Options) withDefaults() Options {
 		o.MaxBatch = 4096
 	}
 	o.Memory = o.Memory.withDefaults()
+	if o.DiskReserve == 0 {
+		o.DiskReserve = 2*o.Memory.MemTableSize + 64<<20
+	}
 	return o
 }
 
