@@ -22,14 +22,25 @@
 //   - the handler, which reads a JSON body only through decodeJSON
 //     (input.go: 415, 413 and the strict 400s).
 //
-// Domain routes are listed in routes.go with todo as their handler: after
-// every check above they answer 501. A domain handler is plugged in by
-// writing func (s *Server) handleX() gin.HandlerFunc (calling s.domain,
-// decodeJSON, principal(c), idempotencyKey(c), writeError) and replacing
-// todo by domain((*Server).handleX) on its line; openapi.json already
-// documents every route, and a test keeps the two in step.
+// Domain handlers (employers.go, workers.go, movements.go, audit.go) are
+// mounted with domain((*Server).handleX) in routes.go; while
+// Config.Domain is nil they, and the one route still marked todo (the
+// circular report), answer 501 after every check above. Each decodes
+// (decodeBody, domain.go: decodeJSON's rules, plus the Idempotency-Key and the
+// SHA-256 of the request's method, path and body, handed to the domain
+// with mobility.WithIdempotency), calls the domain with the caller as a
+// mobility.Actor, and answers; writeError maps the domain's refusals
+// through the error table (errors.go): *mobility.ValidationError 422 with
+// its code and field (400 when the field is a query parameter),
+// *mobility.Error 404/409/403 with its code, ledger.ErrStorage 503, and
+// anything unknown a logged, generic 500. The domain stores an
+// idempotent request's answer in the same ledger transaction as its
+// entry; a replay is answered the same status and body, with
+// Idempotent-Replayed: true. openapi.json documents every route and
+// answer, and tests hold it to the routes and to served answers.
 //
 // The package takes narrow interfaces (Log, TokenVerifier,
 // EmployerDirectory, EntryOwnerFunc, Domain), never a Badger handle;
-// cmd/trazo wires it to the ledger.
+// DomainEmployers and DomainEntryOwner derive the directory and the
+// entry-owner check from the Domain; cmd/trazo wires them to the ledger.
 package api

@@ -1,12 +1,15 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/trazo-ledger/trazo/auth"
 	"github.com/trazo-ledger/trazo/ledger"
+	"github.com/trazo-ledger/trazo/ledger/mobility"
 )
 
 // apiError is an error with its HTTP status, stable code and message.
@@ -36,16 +39,62 @@ var (
 	errRateLimited    = &apiError{http.StatusTooManyRequests, "rate_limited", "too many requests, retry later", ""}
 )
 
+var errUnavailable = &apiError{http.StatusServiceUnavailable, "storage_unavailable", "storage is unavailable, try again later", ""}
+
 // errorTable maps errors of the layers below to answers. The first entry
-// that errors.Is matches wins.
+// that errors.Is matches wins. The domain's refusals that carry their own
+// code (*mobility.Error, *mobility.ValidationError) are answered by
+// domainError with that code; the sentinels below catch the bare ones.
 var errorTable = []struct {
 	target error
 	answer *apiError
 }{
 	{ledger.ErrNotFound, errNotFound},
 	{ledger.ErrRange, &apiError{http.StatusNotFound, "not_found", "no such index or tree size", ""}},
-	{ledger.ErrStorage, &apiError{http.StatusServiceUnavailable, "storage_unavailable", "storage is unavailable, try again later", ""}},
+	{ledger.ErrStorage, errUnavailable},
 	{ledger.ErrClosed, &apiError{http.StatusServiceUnavailable, "unavailable", "the server is shutting down", ""}},
+	{ledger.ErrTooLarge, &apiError{http.StatusRequestEntityTooLarge, "body_too_large", "the request is too large to append", ""}},
+	{mobility.ErrNotFound, errNotFound},
+	{mobility.ErrConflict, &apiError{http.StatusConflict, "conflict", "the request conflicts with the current state", ""}},
+	{mobility.ErrForbidden, errForbidden},
+	{context.DeadlineExceeded, &apiError{http.StatusServiceUnavailable, "timeout", "the request took too long, try again later", ""}},
+	{context.Canceled, &apiError{http.StatusServiceUnavailable, "cancelled", "the request was cancelled", ""}},
+}
+
+// domainStatus is the status of a *mobility.Error of each kind.
+var domainStatus = map[error]int{
+	mobility.ErrNotFound:  http.StatusNotFound,
+	mobility.ErrConflict:  http.StatusConflict,
+	mobility.ErrForbidden: http.StatusForbidden,
+}
+
+// answerOf returns the answer to err, or nil when no rule knows it.
+func answerOf(err error) *apiError {
+	if ae, ok := errors.AsType[*apiError](err); ok {
+		return ae
+	}
+	if authErr, ok := errors.AsType[*auth.Error](err); ok {
+		return &apiError{http.StatusUnauthorized, authErr.Code, authErr.Reason, ""}
+	}
+	// Storage first: a domain call that failed to append is a 503 whatever
+	// else its error says.
+	if errors.Is(err, ledger.ErrStorage) {
+		return errUnavailable
+	}
+	if ve, ok := errors.AsType[*mobility.ValidationError](err); ok {
+		return &apiError{http.StatusUnprocessableEntity, ve.Code, clip(ve.Message, maxMessageEcho), clip(ve.Field, maxFieldEcho)}
+	}
+	if me, ok := errors.AsType[*mobility.Error](err); ok {
+		if status, known := domainStatus[me.Kind]; known {
+			return &apiError{status, me.Code, clip(me.Message, maxMessageEcho), ""}
+		}
+	}
+	for _, e := range errorTable {
+		if errors.Is(err, e.target) {
+			return e.answer
+		}
+	}
+	return nil
 }
 
 type errorBody struct {
@@ -60,30 +109,12 @@ type errorDetail struct {
 
 // writeError answers err with its status and the JSON error body. A
 // refused credential (auth.Error) is answered 401 with its code and fixed
-// reason, never its wrapped text. Errors that no table entry knows are
-// logged and answered 500 with a generic message: no dependency's error
-// text reaches a client.
+// reason, never its wrapped text; a domain refusal with its own code,
+// message and field (answerOf). Errors that no rule knows are logged and
+// answered 500 with a generic message: no dependency's error text reaches
+// a client.
 func writeError(c *gin.Context, err error) {
-	var ae *apiError
-	var authErr *auth.Error
-	switch {
-	case errors.As(err, &ae):
-	case errors.As(err, &authErr):
-		ae = &apiError{http.StatusUnauthorized, authErr.Code, authErr.Reason, ""}
-	default:
-		for _, e := range errorTable {
-			if errors.Is(err, e.target) {
-				ae = e.answer
-				break
-			}
-		}
-	}
-	if ae == nil {
-		if s, ok := c.Get(serverKey); ok {
-			s.(*Server).logger.ErrorContext(c.Request.Context(), "unexpected error", "err", err, "route", c.FullPath(), "request_id", c.GetString(requestIDKey))
-		}
-		ae = errInternal
-	}
+	ae := answerOrLog(c, err)
 	switch ae.status {
 	case http.StatusMethodNotAllowed:
 		if c.Writer.Header().Get("Allow") == "" {
@@ -93,6 +124,30 @@ func writeError(c *gin.Context, err error) {
 		c.Header("WWW-Authenticate", `Bearer realm="trazo", error="invalid_token"`)
 	}
 	c.AbortWithStatusJSON(ae.status, errorBody{Error: errorDetail{Code: ae.code, Message: ae.message, Field: ae.field}})
+}
+
+// maxMessageEcho bounds a domain message, which may quote what the client
+// sent.
+const maxMessageEcho = 256
+
+// clip cuts s to at most n bytes of valid UTF-8, marking the cut with "…".
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "") + "…"
+}
+
+// answerOrLog returns the answer to err; an error that no rule knows is
+// logged and answered 500 with a generic message.
+func answerOrLog(c *gin.Context, err error) *apiError {
+	if ae := answerOf(err); ae != nil {
+		return ae
+	}
+	if s, ok := c.Get(serverKey); ok {
+		s.(*Server).logger.ErrorContext(c.Request.Context(), "unexpected error", "err", err, "route", c.FullPath(), "request_id", c.GetString(requestIDKey))
+	}
+	return errInternal
 }
 
 const serverKey = "trazo.server"

@@ -19,6 +19,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/trazo-ledger/trazo/auth"
 	"github.com/trazo-ledger/trazo/ledger"
+	"github.com/trazo-ledger/trazo/ledger/mobility"
 )
 
 const testOrigin = "trazo.test.local/log"
@@ -60,7 +61,9 @@ func evenEntriesOfA(_ context.Context, employerID string, index uint64) (bool, e
 // server on 127.0.0.1, with a token issuer for its verifier's key.
 type env struct {
 	t       testing.TB
+	dir     string
 	log     *ledger.Log
+	svc     *mobility.Service // the domain, in a domain env
 	key     ed25519.PrivateKey
 	issuer  *auth.Issuer
 	srv     *Server
@@ -68,26 +71,56 @@ type env struct {
 	logs    *lockedBuffer
 	url     string
 	http    *http.Server
+	ts      *httptest.Server
 }
 
 // newEnv starts an env whose Config is the test default (employer
-// directory and entry owner fakes, logs captured) changed by opts, with
-// entries appended to its log first.
+// directory and entry owner fakes, logs captured, no domain) changed by
+// opts, with entries appended to its log first.
 func newEnv(tb testing.TB, entries int, opts ...func(*Config)) *env {
 	tb.Helper()
-	e := &env{t: tb, logs: &lockedBuffer{}, metrics: NewMetrics()}
-	l, err := ledger.Open(tb.TempDir(), ledger.Options{Origin: testOrigin, OnCommit: e.metrics.ObserveCommit})
+	return openEnv(tb, envSpec{entries: entries}, opts...)
+}
+
+// domainNow is the clock of the domain in a domain env.
+var domainNow = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+
+// newDomainEnv starts an env on the real mobility service (host country
+// CRI, its clock at domainNow), with the directory and entry owner that
+// ask it, as cmd/trazo wires them.
+func newDomainEnv(tb testing.TB, opts ...func(*Config)) *env {
+	tb.Helper()
+	return openEnv(tb, envSpec{domain: true}, opts...)
+}
+
+// envSpec says how openEnv builds an env.
+type envSpec struct {
+	dir     string             // data directory; default a new temp dir
+	key     ed25519.PrivateKey // token key; default a new one
+	entries int                // raw leaves appended first (not in a domain env)
+	domain  bool               // the real mobility service as Domain
+}
+
+func openEnv(tb testing.TB, spec envSpec, opts ...func(*Config)) *env {
+	tb.Helper()
+	if spec.dir == "" {
+		spec.dir = tb.TempDir()
+	}
+	e := &env{t: tb, dir: spec.dir, logs: &lockedBuffer{}, metrics: NewMetrics()}
+	l, err := ledger.Open(spec.dir, ledger.Options{Origin: testOrigin, OnCommit: e.metrics.ObserveCommit})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { l.Close() })
 	e.log = l
-	for i := range entries {
+	for i := range spec.entries {
 		e.appendLeaf(fmt.Sprintf(`{"i":%d}`, i))
 	}
-	_, e.key, err = ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		tb.Fatal(err)
+	e.key = spec.key
+	if e.key == nil {
+		if _, e.key, err = ed25519.GenerateKey(rand.Reader); err != nil {
+			tb.Fatal(err)
+		}
 	}
 	if e.issuer, err = auth.NewIssuer(e.key, auth.Config{}); err != nil {
 		tb.Fatal(err)
@@ -103,6 +136,13 @@ func newEnv(tb testing.TB, entries int, opts ...func(*Config)) *env {
 		Employers:  testEmployers,
 		EntryOwner: evenEntriesOfA,
 	}
+	if spec.domain {
+		e.svc, err = mobility.New(l, mobility.Config{Country: "CRI", Now: func() time.Time { return domainNow }})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		cfg.Domain, cfg.Employers, cfg.EntryOwner = e.svc, DomainEmployers(e.svc), DomainEntryOwner(e.svc)
+	}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -110,6 +150,19 @@ func newEnv(tb testing.TB, entries int, opts ...func(*Config)) *env {
 		tb.Fatal(err)
 	}
 	return e
+}
+
+// reopen stops the env's HTTP server, closes its ledger and opens a new
+// env on the same data directory and token key, as a restart would.
+func (e *env) reopen(opts ...func(*Config)) *env {
+	e.t.Helper()
+	if e.ts != nil {
+		e.ts.Close()
+	}
+	if err := e.log.Close(); err != nil {
+		e.t.Fatal(err)
+	}
+	return openEnv(e.t, envSpec{dir: e.dir, key: e.key, domain: e.svc != nil}, opts...)
 }
 
 // start serves the env over real HTTP on 127.0.0.1 with the given limits.
@@ -120,7 +173,7 @@ func (e *env) start(limits HTTPLimits) *env {
 	ts.Config = NewHTTPServer("", e.srv, limits)
 	ts.Start()
 	e.t.Cleanup(ts.Close)
-	e.url, e.http = ts.URL, ts.Config
+	e.url, e.http, e.ts = ts.URL, ts.Config, ts
 	return e
 }
 

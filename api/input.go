@@ -47,24 +47,30 @@ var (
 // (unknown_field, with its path in field), nesting deeper than 32
 // (too_deep), and a value of the wrong JSON type (invalid_type).
 func decodeJSON(c *gin.Context, v any) error {
+	_, err := readJSON(c, v)
+	return err
+}
+
+// readJSON is decodeJSON that also returns the body's bytes as received.
+func readJSON(c *gin.Context, v any) ([]byte, error) {
 	if err := checkMediaType(c.GetHeader("Content-Type")); err != nil {
-		return err
+		return nil, err
 	}
 	if c.Request.ContentLength > maxBodyBytes {
-		return errBodyTooBig
+		return nil, errBodyTooBig
 	}
 	body := http.MaxBytesReader(c.Writer, c.Request.Body, maxBodyBytes)
 	data, err := io.ReadAll(body)
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return errBodyTooBig
+			return nil, errBodyTooBig
 		}
-		return errBodyRead
+		return nil, errBodyRead
 	}
 	if err := decodeStrict(data, v); err != nil {
-		return err
+		return nil, err
 	}
-	return nil
+	return data, nil
 }
 
 // checkMediaType accepts application/json with no parameter but an

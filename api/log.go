@@ -61,7 +61,7 @@ func (s *Server) handleCheckpoint() gin.HandlerFunc {
 				return
 			}
 		}
-		c.Header("Cache-Control", "no-store")
+		c.Writer.Header()["Cache-Control"] = hdrNoStore
 		c.Data(http.StatusOK, "text/plain; charset=utf-8", cp)
 	}
 }

@@ -2,9 +2,7 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 	"sync/atomic"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -115,12 +113,6 @@ func (m *Metrics) ObserveCommit(st ledger.CommitStats) {
 // handler serves the registry in the Prometheus text format.
 func (m *Metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
-}
-
-// observeRequest counts one answered request.
-func (m *Metrics) observeRequest(method, route string, status int, d time.Duration) {
-	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
-	m.latency.WithLabelValues(method, route).Observe(d.Seconds())
 }
 
 // knownMethod returns method, or "OTHER" for a method no route uses, so that

@@ -2,15 +2,16 @@ package api
 
 import (
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"log/slog"
 	"maps"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"github.com/gin-gonic/gin"
 	"github.com/trazo-ledger/trazo/auth"
@@ -24,69 +25,124 @@ const (
 	employerStatusKey = "trazo.employer_status"
 )
 
-// requestIDRE is what a client's X-Request-Id must look like to be kept;
-// anything else is replaced by a fresh id.
-var requestIDRE = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
+// saneRequestID reports whether a client's X-Request-Id may be kept: 1 to
+// 128 characters of A-Z, a-z, 0-9 and "._:-". Anything else is replaced by
+// a fresh id.
+func saneRequestID(id string) bool {
+	if len(id) < 1 || len(id) > 128 {
+		return false
+	}
+	for i := range len(id) {
+		switch c := id[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '.', c == '_', c == ':', c == '-':
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 // observe gives every request an id (the client's X-Request-Id when it is
 // sane, else a new one), echoes it in the response, and after the request
 // counts it in the metrics and writes one access-log line. The line names
 // the route pattern, never the URL (whose path and query may carry ids or
 // personal data), and the caller's subject, role and org, never a token.
+//
+// It runs on every request, so it is lean: each route's metric series and
+// log handler are prepared when it is mounted (routeObs), the log record
+// goes to that handler without a stack walk, the duration is integer
+// microseconds (slog's JSON handler encodes floats with encoding/json),
+// and headers are set without canonicalising their names again.
 func (s *Server) observe() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := s.now()
-		id := c.GetHeader("X-Request-Id")
-		if !requestIDRE.MatchString(id) {
+		id := c.Request.Header.Get("X-Request-Id")
+		if !saneRequestID(id) {
 			id = newRequestID()
 		}
 		c.Set(serverKey, s)
 		c.Set(requestIDKey, id)
-		c.Header("X-Request-Id", id)
+		c.Writer.Header()["X-Request-Id"] = []string{id}
 
 		c.Next()
 
-		d := s.now().Sub(start)
+		end := s.now()
+		d := end.Sub(start)
 		status := c.Writer.Status()
 		route := c.FullPath()
 		if route == "" {
 			route = "unmatched"
 		}
 		method := knownMethod(c.Request.Method)
-		s.metrics.observeRequest(method, route, status, d)
-		attrs := []slog.Attr{
-			slog.String("request_id", id),
-			slog.String("method", method),
-			slog.String("route", route),
-			slog.Int("status", status),
-			slog.Float64("duration_ms", float64(d.Microseconds())/1000),
-			slog.Int("bytes", max(0, c.Writer.Size())),
-			slog.String("client_ip", c.ClientIP()),
+		obs := s.observers.lookup(method, route)
+		if obs == nil { // a route mounted after New by hand (tests)
+			obs = newRouteObs(s.metrics, s.logger, method, route)
 		}
-		if p := principal(c); p != nil {
-			attrs = append(attrs, slog.String("sub", p.Subject), slog.String("role", string(p.Role)), slog.String("org", p.Org))
-		}
+		obs.observe(status, d)
 		level := slog.LevelInfo
 		if status >= 500 {
 			level = slog.LevelWarn
 		}
-		s.logger.LogAttrs(c.Request.Context(), level, "request", attrs...)
+		ctx := c.Request.Context()
+		if !obs.log.Enabled(ctx, level) {
+			return
+		}
+		// The record goes straight to the route's handler (method and
+		// route already formatted): Logger.LogAttrs would walk the stack
+		// for a source line that an access log never shows.
+		var buf [8]slog.Attr
+		attrs := append(buf[:0],
+			slog.String("request_id", id),
+			slog.Int("status", status),
+			slog.Int64("duration_us", d.Microseconds()),
+			slog.Int("bytes", max(0, c.Writer.Size())),
+			slog.String("client_ip", c.ClientIP()),
+		)
+		if p := principal(c); p != nil {
+			attrs = append(attrs, slog.String("sub", p.Subject), slog.String("role", string(p.Role)), slog.String("org", p.Org))
+		}
+		rec := slog.NewRecord(end, level, "request", 0)
+		rec.AddAttrs(attrs...)
+		_ = obs.log.Handle(ctx, rec) // as Logger.LogAttrs: a failing log does not fail the request
 	}
+}
+
+// requestIDs makes request ids: a random prefix drawn once per process,
+// then a counter, in 32 hex digits. They are unique, not secret.
+var requestIDs struct {
+	prefix uint64
+	n      atomic.Uint64
+}
+
+func init() {
+	var b [8]byte
+	rand.Read(b[:])
+	requestIDs.prefix = binary.BigEndian.Uint64(b[:])
 }
 
 func newRequestID() string {
 	var b [16]byte
-	rand.Read(b[:])
+	binary.BigEndian.PutUint64(b[:8], requestIDs.prefix)
+	binary.BigEndian.PutUint64(b[8:], requestIDs.n.Add(1))
 	return hex.EncodeToString(b[:])
 }
+
+// Values of the fixed response headers, shared by every answer (never
+// modified: a later Add appends to a copy, their capacity being 1).
+var (
+	hdrNoSniff    = []string{"nosniff"}
+	hdrNoReferrer = []string{"no-referrer"}
+	hdrCSP        = []string{"default-src 'none'; frame-ancestors 'none'"}
+	hdrNoStore    = []string{"no-store"}
+)
 
 // securityHeaders sets the headers every answer of a JSON API should carry.
 func securityHeaders() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		h := c.Writer.Header()
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "no-referrer")
-		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+		h["X-Content-Type-Options"] = hdrNoSniff
+		h["Referrer-Policy"] = hdrNoReferrer
+		h["Content-Security-Policy"] = hdrCSP
 		c.Next()
 	}
 }
@@ -118,7 +174,7 @@ func cors(origins []string) gin.HandlerFunc {
 			return
 		}
 		h.Set("Access-Control-Allow-Origin", origin)
-		h.Set("Access-Control-Expose-Headers", "X-Request-Id, Retry-After")
+		h.Set("Access-Control-Expose-Headers", "X-Request-Id, Retry-After, Location, Idempotent-Replayed")
 		if preflight {
 			h.Add("Vary", "Access-Control-Request-Method")
 			h.Add("Vary", "Access-Control-Request-Headers")
@@ -150,7 +206,7 @@ func (s *Server) guard(r route) gin.HandlerFunc {
 			return
 		}
 		if r.policy.Public {
-			if !s.rateLimit(c, s.ipLimits, "ip", c.ClientIP()) {
+			if s.ipLimits != nil && !s.rateLimit(c, s.ipLimits, "ip", c.ClientIP()) {
 				return
 			}
 		} else if !s.authorize(c, r.policy) {
@@ -201,9 +257,9 @@ func idempotencyKey(c *gin.Context) string {
 	return c.GetHeader(idempotencyHeader)
 }
 
-// authorize checks the caller of a non-public route and puts its principal
-// in the request's context. It has answered the request when it returns
-// false.
+// authorize checks the caller of a non-public route and keeps its principal
+// in the gin context (principal(c)). It has answered the request when it
+// returns false.
 func (s *Server) authorize(c *gin.Context, pol Policy) bool {
 	values := c.Request.Header.Values("Authorization")
 	if len(values) > 1 {
@@ -224,7 +280,7 @@ func (s *Server) authorize(c *gin.Context, pol Policy) bool {
 		s.refuse(c, err)
 		return false
 	}
-	if !s.rateLimit(c, s.subjectLimits, "subject", string(p.Role)+"\x00"+p.Org+"\x00"+p.Subject) {
+	if s.subjectLimits != nil && !s.rateLimit(c, s.subjectLimits, "subject", string(p.Role)+"\x00"+p.Org+"\x00"+p.Subject) {
 		return false
 	}
 	ctx := c.Request.Context()
@@ -241,8 +297,7 @@ func (s *Server) authorize(c *gin.Context, pol Policy) bool {
 		c.Set(employerStatusKey, status)
 	}
 	c.Set(principalKey, p)
-	c.Request = c.Request.WithContext(auth.WithPrincipal(ctx, p))
-	c.Header("Cache-Control", "no-store")
+	c.Writer.Header()["Cache-Control"] = hdrNoStore
 	if !slices.Contains(pol.Roles, p.Role) {
 		s.refuse(c, errForbidden)
 		return false

@@ -105,8 +105,8 @@ func TestAccessLog(t *testing.T) {
 			t.Errorf("access log %s = %v, want %v", k, first[k], want)
 		}
 	}
-	if _, ok := first["duration_ms"].(float64); !ok {
-		t.Errorf("no duration_ms: %v", first)
+	if _, ok := first["duration_us"].(float64); !ok {
+		t.Errorf("no duration_us: %v", first)
 	}
 	if lines[1]["request_id"] != generated || lines[1]["status"] != float64(401) || lines[1]["sub"] != nil {
 		t.Errorf("refused request's line: %v", lines[1])

@@ -7,11 +7,13 @@ import (
 	"net/http"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
 	"github.com/trazo-ledger/trazo/auth"
 )
@@ -132,45 +134,140 @@ func TestServedAnswersMatchOpenAPI(t *testing.T) {
 		{method: "POST", path: "/v1/crossings", token: e.token(auth.RoleBorder, "P1"), ctype: "text/plain", body: `{}`},
 	} {
 		t.Run(r.method+" "+r.path, func(t *testing.T) {
-			hr, _ := http.NewRequest(r.method, e.url+r.path, strings.NewReader(r.body))
-			for k, v := range r.header {
-				hr.Header[k] = v
-			}
-			if r.token != "" {
-				hr.Header.Set("Authorization", "Bearer "+r.token)
-			}
-			if r.ctype == "json" {
-				hr.Header.Set("Content-Type", "application/json")
-			} else if r.ctype != "" {
-				hr.Header.Set("Content-Type", r.ctype)
-			}
-			resp, err := http.DefaultClient.Do(hr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			// Route with a path-only copy: the router matches paths, and the
-			// served host is 127.0.0.1, not the document's server.
-			rr, _ := http.NewRequest(r.method, r.path, nil)
-			route, params, err := router.FindRoute(rr)
-			if err != nil {
-				t.Fatalf("no documented route: %v", err)
-			}
-			in := &openapi3filter.RequestValidationInput{
-				Request: rr, PathParams: params, Route: route,
-				Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, ExcludeRequestBody: true, ExcludeRequestQueryParams: true},
-			}
-			err = openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
-				RequestValidationInput: in,
-				Status:                 resp.StatusCode,
-				Header:                 resp.Header,
-				Body:                   io.NopCloser(bytes.NewReader(b)),
-				Options:                &openapi3filter.Options{IncludeResponseStatus: true},
-			})
-			if err != nil {
-				t.Errorf("answer %d does not match the document: %v\n%s", resp.StatusCode, err, b)
-			}
+			resp, b := e.do(r)
+			checkAnswer(t, router, r, resp, b, false)
 		})
+	}
+}
+
+// checkAnswer validates an answer to r against the document with
+// kin-openapi's filter and, when request is set, r itself (its query and
+// body) too.
+func checkAnswer(t *testing.T, router routers.Router, r req, resp *http.Response, b []byte, request bool) {
+	t.Helper()
+	// Route with a path-only copy: the router matches paths, and the
+	// served host is 127.0.0.1, not the document's server.
+	rr, _ := http.NewRequest(r.method, r.path, strings.NewReader(r.body))
+	if r.ctype == "json" {
+		rr.Header.Set("Content-Type", "application/json")
+	}
+	route, params, err := router.FindRoute(rr)
+	if err != nil {
+		t.Fatalf("no documented route: %v", err)
+	}
+	in := &openapi3filter.RequestValidationInput{
+		Request: rr, PathParams: params, Route: route,
+		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, ExcludeRequestBody: !request, ExcludeRequestQueryParams: !request},
+	}
+	if request {
+		if err := openapi3filter.ValidateRequest(context.Background(), in); err != nil {
+			t.Errorf("request does not match the document: %v\n%s", err, r.body)
+		}
+	}
+	err = openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: in,
+		Status:                 resp.StatusCode,
+		Header:                 resp.Header,
+		Body:                   io.NopCloser(bytes.NewReader(b)),
+		Options:                &openapi3filter.Options{IncludeResponseStatus: true},
+	})
+	if err != nil {
+		t.Errorf("answer %d does not match the document: %v\n%s", resp.StatusCode, err, b)
+	}
+}
+
+// TestDomainAnswersMatchOpenAPI sends requests to every domain route on a
+// seeded domain env, answered with successes and refusals, and validates
+// the answers against openapi.json; the requests of successful calls are
+// validated too, so that the documented request schemas accept what the
+// server accepts.
+func TestDomainAnswersMatchOpenAPI(t *testing.T) {
+	doc := loadOpenAPI(t)
+	router, err := legacy.NewRouter(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newDomainEnv(t).start(HTTPLimits{})
+	sc := e.seed()
+	toks := e.tokens(sc)
+	minis, insp, bord, emp := toks[auth.RoleMinistry], toks[auth.RoleInspector], toks[auth.RoleBorder], toks[auth.RoleEmployer]
+	post := func(tok, path, body string) req {
+		return req{method: "POST", path: path, token: tok, ctype: "json", body: body}
+	}
+	get := func(tok, path string) req { return req{method: "GET", path: path, token: tok} }
+	idem := func(r req, key string) req {
+		r.header = http.Header{"Idempotency-Key": {key}}
+		return r
+	}
+	statuses := map[string]bool{}
+	for _, r := range []req{
+		get(minis, "/v1/employers"),
+		get(insp, "/v1/employers?limit=1"),
+		get(insp, "/v1/employers?cursor=bad"),
+		get(emp, "/v1/employers/{empA}"),
+		get(minis, "/v1/employers/emp_01ARZ3NDEKTSV4RRFFQ69G5FAV"),
+		post(minis, "/v1/employers", `{"legal_name":"Finca Doc","tax_id":"3-101-424242","country":"CRI","sector":"0113","region":"CR-P"}`),
+		idem(post(minis, "/v1/employers", `{"legal_name":"Finca Idem","tax_id":"3-101-434343","country":"CRI","sector":"A","region":"CR-P"}`), "doc-1"),
+		idem(post(minis, "/v1/employers", `{"legal_name":"Finca Idem","tax_id":"3-101-434343","country":"CRI","sector":"A","region":"CR-P"}`), "doc-1"),
+		idem(post(minis, "/v1/employers", `{"legal_name":"Finca Otra","tax_id":"3-101-434343","country":"CRI","sector":"A","region":"CR-P"}`), "doc-1"),
+		post(minis, "/v1/employers", `{"legal_name":"Finca Doc","tax_id":"3-101-424242","country":"CRI","sector":"0113","region":"CR-P"}`),
+		post(minis, "/v1/employers", `{"legal_name":"Finca Doc","tax_id":"1","country":"CRI","sector":"A","region":"NI-MN"}`),
+		post(minis, "/v1/employers", `{"legal_name":"Finca Doc","extra":1}`),
+		{method: "POST", path: "/v1/employers", token: minis, ctype: "text/plain", body: `{}`},
+		post(minis, "/v1/employers/{empC}/suspend", `{"reason":"audit"}`),
+		post(minis, "/v1/employers/{empC}/suspend", `{"reason":"audit"}`),
+		post(minis, "/v1/employers/emp_01ARZ3NDEKTSV4RRFFQ69G5FAV/suspend", `{"reason":"audit"}`),
+
+		post(emp, "/v1/workers", `{"given_names":"Rosa","family_names":"Doc","date_of_birth":"2010-05-05","sex":"F","nationality":"NIC","document":{"type":"passport","number":"DOC1","issuing_country":"NIC"}}`),
+		post(bord, "/v1/workers", `{"given_names":"Rosa","family_names":"Doc","date_of_birth":"2010-05-05","sex":"F","nationality":"NIC","document":{"type":"passport","number":"DOC1","issuing_country":"NIC"}}`),
+		post(bord, "/v1/workers", `{"given_names":"Rosa","family_names":"Doc","date_of_birth":"2030-05-05","sex":"F","nationality":"NIC","document":{"type":"passport","number":"DOC2","issuing_country":"NIC"}}`),
+		get(insp, "/v1/workers/{wkr}?purpose=case-9"),
+		get(insp, "/v1/workers/{wkr}"),
+		get(emp, "/v1/workers/{wkr}"),
+		get(bord, "/v1/workers/{wkr}"),
+		get(emp, "/v1/workers/{wkrD}"),
+		get(insp, "/v1/workers/{wkr}/history?purpose=case-9&proofs=true"),
+		get(emp, "/v1/workers/{wkr}/history?proofs=false"),
+		get(insp, "/v1/workers/{wkr}/history?purpose=case-9&proofs=1"),
+		get(minis, "/v1/workers/{wkr}/access"),
+		get(insp, "/v1/workers/{wkr}/access?limit=1"),
+		get(minis, "/v1/workers/wkr_01ARZ3NDEKTSV4RRFFQ69G5FAV/access"),
+
+		post(minis, "/v1/permits", `{"worker_id":"{wkr}","type":"seasonal_work","valid_from":"2026-10-01","valid_to":"2027-03-31"}`),
+		post(bord, "/v1/permits", `{"worker_id":"{wkr}","type":"cross_border_card","valid_from":"2026-10-01","valid_to":"2026-09-30"}`),
+		post(minis, "/v1/permits", `{"worker_id":"wkr_01ARZ3NDEKTSV4RRFFQ69G5FAV","type":"seasonal_work","valid_from":"2026-10-01","valid_to":"2027-03-31"}`),
+		post(minis, "/v1/permits/{prmRevoke}/revoke", `{"reason":"fraud"}`),
+		post(minis, "/v1/permits/{prmRevoke}/revoke", `{"reason":"fraud"}`),
+		post(bord, "/v1/crossings", `{"worker_id":"{wkr}","direction":"entry","occurred_at":"2026-03-02T08:00:00Z","client_ref":"doc-c1"}`),
+		post(bord, "/v1/crossings", `{"worker_id":"{wkr}","direction":"entry","occurred_at":"2026-03-02T08:00:00Z","client_ref":"doc-c1"}`),
+		post(bord, "/v1/crossings", `{"worker_id":"{wkr}","direction":"refused","occurred_at":"2026-03-02T08:00:00Z"}`),
+		post(bord, "/v1/crossings/batch", `{"crossings":[{"worker_id":"{wkr}","direction":"exit","occurred_at":"2026-03-02T08:10:00Z","client_ref":"doc-b1"},{"worker_id":"{wkr}","direction":"exit","occurred_at":"2026-03-02T08:10:00Z","client_ref":"doc-b1"}]}`),
+		post(bord, "/v1/crossings/batch", `{"crossings":[]}`),
+		post(emp, "/v1/placements", `{"worker_id":"{wkr}","start_date":"2026-03-02","expected_end_date":"2026-06-30","occupation":"6111","sector":"A","region":"CR-A"}`),
+		post(emp, "/v1/placements", `{"worker_id":"{wkr}","start_date":"2025-03-02","expected_end_date":"2026-06-30","occupation":"6111","sector":"A","region":"CR-A"}`),
+		post(emp, "/v1/placements/{plcA}/end", `{"end_date":"2026-03-02","reason":"resigned"}`),
+		post(emp, "/v1/placements/{plcA}/end", `{"end_date":"2026-03-02","reason":"resigned"}`),
+		post(emp, "/v1/placements/{plcD}/end", `{"end_date":"2026-03-02","reason":"resigned"}`),
+		post(insp, "/v1/entries/11/corrections", `{"reason":"wrong time","changes":{"occurred_at":"2026-03-01T10:30:00Z"}}`),
+		post(insp, "/v1/entries/11/corrections", `{"reason":"wrong field","changes":{"legal_name":"x"}}`),
+		post(minis, "/v1/workers/{wkrErase}/erase", `{"reason":"asked"}`),
+		post(minis, "/v1/workers/{wkrErase}/erase", `{"reason":"asked"}`),
+		get(bord, "/v1/workers/{wkrErase}"),
+		get(insp, "/v1/findings"),
+		get(insp, "/v1/findings?limit=1"),
+		get(emp, "/v1/findings?type=minor_in_placement&from=2026-01-01&to=2026-12-31"),
+		get(insp, "/v1/findings?type=nope"),
+	} {
+		r.path, r.body = sc.expand(r.path, ""), sc.expand(r.body, "")
+		t.Run(r.method+" "+r.path, func(t *testing.T) {
+			resp, b := e.do(r)
+			statuses[strconv.Itoa(resp.StatusCode)] = true
+			checkAnswer(t, router, r, resp, b, resp.StatusCode < 300)
+		})
+	}
+	for _, s := range []string{"200", "201", "400", "404", "409", "415", "422"} {
+		if !statuses[s] {
+			t.Errorf("no answer %s was checked", s)
+		}
 	}
 }

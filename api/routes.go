@@ -20,12 +20,6 @@ type Policy struct {
 	EmployerParam string
 }
 
-// Domain is the mobility domain that the domain routes call. It has no
-// methods yet: each domain handler, as it lands, adds to Domain the
-// methods it calls (the mobility service satisfies them) and replaces
-// todo(…) by domain(handle…) on its line of routeTable.
-type Domain interface{}
-
 var (
 	public = Policy{Public: true}
 
@@ -64,41 +58,40 @@ func (s *Server) routeTable() []route {
 		{"GET", "/v1/log/proof/inclusion", roles(inspector, employer), []string{"index", "size"}, (*Server).handleInclusionProof},
 
 		// Employers.
-		{"POST", "/v1/employers", roles(ministry), nil, todo},
-		{"GET", "/v1/employers", roles(ministry, inspector), list, todo},
-		{"GET", "/v1/employers/:id", Policy{Roles: []auth.Role{ministry, inspector, employer}, EmployerParam: "id"}, nil, todo},
-		{"POST", "/v1/employers/:id/suspend", roles(ministry), nil, todo},
+		{"POST", "/v1/employers", roles(ministry), nil, domain((*Server).handleRegisterEmployer)},
+		{"GET", "/v1/employers", roles(ministry, inspector), list, domain((*Server).handleListEmployers)},
+		{"GET", "/v1/employers/:id", Policy{Roles: []auth.Role{ministry, inspector, employer}, EmployerParam: "id"}, nil, domain((*Server).handleGetEmployer)},
+		{"POST", "/v1/employers/:id/suspend", roles(ministry), nil, domain((*Server).handleSuspendEmployer)},
 
 		// Workers. The domain decides which workers an employer sees (404
 		// for the others).
-		{"POST", "/v1/workers", roles(employer, border), nil, todo},
-		{"GET", "/v1/workers/:id", roles(inspector, border, employer), []string{"purpose"}, todo},
-		{"GET", "/v1/workers/:id/history", roles(inspector, employer), []string{"purpose", "proofs"}, todo},
-		{"GET", "/v1/workers/:id/access", roles(inspector, ministry), list, todo},
-		{"POST", "/v1/workers/:id/erase", roles(ministry), nil, todo},
+		{"POST", "/v1/workers", roles(employer, border), nil, domain((*Server).handleRegisterWorker)},
+		{"GET", "/v1/workers/:id", roles(inspector, border, employer), []string{"purpose"}, domain((*Server).handleGetWorker)},
+		{"GET", "/v1/workers/:id/history", roles(inspector, employer), []string{"purpose", "proofs"}, domain((*Server).handleWorkerHistory)},
+		{"GET", "/v1/workers/:id/access", roles(inspector, ministry), list, domain((*Server).handleWorkerAccess)},
+		{"POST", "/v1/workers/:id/erase", roles(ministry), nil, domain((*Server).handleEraseWorker)},
 
 		// Permits, crossings, placements, corrections, findings.
-		{"POST", "/v1/permits", roles(ministry, border), nil, todo},
-		{"POST", "/v1/permits/:id/revoke", roles(ministry), nil, todo},
-		{"POST", "/v1/crossings", roles(border), nil, todo},
-		{"POST", "/v1/crossings/batch", roles(border), nil, todo},
-		{"POST", "/v1/placements", roles(employer), nil, todo},
-		{"POST", "/v1/placements/:id/end", roles(employer), nil, todo},
+		{"POST", "/v1/permits", roles(ministry, border), nil, domain((*Server).handleIssuePermit)},
+		{"POST", "/v1/permits/:id/revoke", roles(ministry), nil, domain((*Server).handleRevokePermit)},
+		{"POST", "/v1/crossings", roles(border), nil, domain((*Server).handleRecordCrossing)},
+		{"POST", "/v1/crossings/batch", roles(border), nil, domain((*Server).handleRecordCrossings)},
+		{"POST", "/v1/placements", roles(employer), nil, domain((*Server).handleStartPlacement)},
+		{"POST", "/v1/placements/:id/end", roles(employer), nil, domain((*Server).handleEndPlacement)},
 		// Any role may correct what its org appended; the domain checks
 		// the org (inspectors may correct anything).
-		{"POST", "/v1/entries/:index/corrections", roles(employer, border, inspector, ministry), nil, todo},
-		{"GET", "/v1/findings", roles(inspector, employer), append([]string{"type", "employer_id", "from", "to"}, list...), todo},
+		{"POST", "/v1/entries/:index/corrections", roles(employer, border, inspector, ministry), nil, domain((*Server).handleCorrectEntry)},
+		{"GET", "/v1/findings", roles(inspector, employer), append([]string{"type", "employer_id", "from", "to"}, list...), domain((*Server).handleFindings)},
 
 		// Reports.
 		{"GET", "/v1/reports/circular", roles(ministry, inspector), []string{"from", "to", "group_by", "format", "min_cell", "season_start"}, todo},
 	}
 }
 
-// todo marks a route whose domain handler does not exist yet: after the
-// route's auth, role and query checks (and, for a POST, the strict JSON
-// checks of decodeJSON on the body) it answers 501 not_implemented.
-//
-// TODO(issue 5, domain): replace each todo by domain((*Server).handleX).
+// todo marks a route whose handler does not exist yet (the circular
+// report): after the route's auth, role and query checks (and, for a
+// POST, the strict JSON checks of decodeJSON on the body) it answers 501
+// not_implemented.
 func todo(s *Server) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if c.Request.Method == "POST" {
@@ -129,6 +122,9 @@ func (s *Server) routes() {
 	}
 }
 
+// mount mounts one route, with its metrics and access-log handler. Routes
+// are mounted before the server serves.
 func (s *Server) mount(r route) {
+	s.observers.add(newRouteObs(s.metrics, s.logger, r.method, r.path))
 	s.engine.Handle(r.method, r.path, s.guard(r), r.handler(s))
 }

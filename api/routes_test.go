@@ -7,6 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/trazo-ledger/trazo/auth"
+	"github.com/trazo-ledger/trazo/ledger/mobility"
 )
 
 // TestEveryMountedRouteHasAPolicy fails when a route is mounted on the gin
@@ -51,87 +52,102 @@ func TestEveryMountedRouteHasAPolicy(t *testing.T) {
 	}
 }
 
-// P is the status of a placeholder route (todo) for an allowed role. When
-// a domain handler lands, its row's P cells become the real status.
+// P is the status of a placeholder route (todo) for an allowed role: only
+// the circular report is one now.
 const P = http.StatusNotImplemented
 
 // matrix is the role × route table of API.md, written out independently of
-// routes.go: the status for no token, then employer (emp_A, a registered
-// employer), border, inspector and ministry tokens.
+// routes.go, on a domain env seeded with the scenario (scenario_test.go):
+// the status for no token, then employer A, border, inspector and
+// ministry tokens. Placeholders ({wkr}, …; {role} makes each role's body
+// its own) are the scenario's ids. Rows run in order; a POST's body is
+// valid, so that an allowed role gets the documented success.
 var matrix = []struct {
-	method, path                   string
+	method, path, body             string
 	none, emp, border, insp, minis int
 }{
-	{"GET", "/healthz", 200, 200, 200, 200, 200},
-	{"GET", "/readyz", 200, 200, 200, 200, 200},
-	{"GET", "/metrics", 200, 200, 200, 200, 200},
-	{"GET", "/v1/openapi.json", 200, 200, 200, 200, 200},
-	{"GET", "/v1/log/checkpoint", 200, 200, 200, 200, 200},
-	{"GET", "/v1/log/key", 200, 200, 200, 200, 200},
-	{"GET", "/v1/log/proof/consistency?from=1", 200, 200, 200, 200, 200},
-	{"GET", "/v1/log/entries", 401, 403, 403, 200, 403},
-	{"GET", "/v1/log/proof/inclusion?index=0", 401, 200, 403, 200, 403},
+	{"GET", "/healthz", "", 200, 200, 200, 200, 200},
+	{"GET", "/readyz", "", 200, 200, 200, 200, 200},
+	{"GET", "/metrics", "", 200, 200, 200, 200, 200},
+	{"GET", "/v1/openapi.json", "", 200, 200, 200, 200, 200},
+	{"GET", "/v1/log/checkpoint", "", 200, 200, 200, 200, 200},
+	{"GET", "/v1/log/key", "", 200, 200, 200, 200, 200},
+	{"GET", "/v1/log/proof/consistency?from=1", "", 200, 200, 200, 200, 200},
+	{"GET", "/v1/log/entries", "", 401, 403, 403, 200, 403},
+	{"GET", "/v1/log/proof/inclusion?index=0", "", 401, 200, 403, 200, 403}, // A's registration names A
 
-	{"POST", "/v1/employers", 401, 403, 403, 403, P},
-	{"GET", "/v1/employers", 401, 403, 403, P, P},
-	{"GET", "/v1/employers/emp_A", 401, P, 403, P, P},
-	{"POST", "/v1/employers/emp_A/suspend", 401, 403, 403, 403, P},
+	{"POST", "/v1/employers", `{"legal_name":"Finca {role}","tax_id":"M-{role}","country":"CRI","sector":"A","region":"CR-A"}`, 401, 403, 403, 403, 201},
+	{"GET", "/v1/employers", "", 401, 403, 403, 200, 200},
+	{"GET", "/v1/employers/{empA}", "", 401, 200, 403, 200, 200},
+	{"POST", "/v1/employers/{empC}/suspend", `{"reason":"matrix"}`, 401, 403, 403, 403, 200},
 
-	{"POST", "/v1/workers", 401, P, P, 403, 403},
-	{"GET", "/v1/workers/wkr_1", 401, P, P, P, 403},
-	{"GET", "/v1/workers/wkr_1/history", 401, P, 403, P, 403},
-	{"GET", "/v1/workers/wkr_1/access", 401, 403, 403, P, P},
-	{"POST", "/v1/workers/wkr_1/erase", 401, 403, 403, 403, P},
+	{"POST", "/v1/workers", `{"given_names":"Rosa","family_names":"Matriz","date_of_birth":"1990-01-01","sex":"F","nationality":"NIC","document":{"type":"passport","number":"M{role}","issuing_country":"NIC"}}`, 401, 201, 201, 403, 403},
+	{"GET", "/v1/workers/{wkr}?purpose=matrix", "", 401, 200, 200, 200, 403},
+	{"GET", "/v1/workers/{wkr}/history?purpose=matrix", "", 401, 200, 403, 200, 403},
+	{"GET", "/v1/workers/{wkr}/access", "", 401, 403, 403, 200, 200},
+	{"POST", "/v1/workers/{wkrErase}/erase", `{"reason":"matrix"}`, 401, 403, 403, 403, 200},
 
-	{"POST", "/v1/permits", 401, 403, P, 403, P},
-	{"POST", "/v1/permits/prm_1/revoke", 401, 403, 403, 403, P},
-	{"POST", "/v1/crossings", 401, 403, P, 403, 403},
-	{"POST", "/v1/crossings/batch", 401, 403, P, 403, 403},
-	{"POST", "/v1/placements", 401, P, 403, 403, 403},
-	{"POST", "/v1/placements/plc_1/end", 401, P, 403, 403, 403},
-	{"POST", "/v1/entries/0/corrections", 401, P, P, P, P},
-	{"GET", "/v1/findings", 401, P, 403, P, 403},
+	{"POST", "/v1/permits", `{"worker_id":"{wkr}","type":"seasonal_work","valid_from":"2026-10-01","valid_to":"2026-12-31"}`, 401, 403, 201, 403, 201},
+	{"POST", "/v1/permits/{prmRevoke}/revoke", `{"reason":"matrix"}`, 401, 403, 403, 403, 200},
+	{"POST", "/v1/crossings", `{"worker_id":"{wkr}","direction":"exit","occurred_at":"2026-03-02T08:00:00Z"}`, 401, 403, 201, 403, 403},
+	{"POST", "/v1/crossings/batch", `{"crossings":[{"worker_id":"{wkr}","direction":"entry","occurred_at":"2026-03-02T08:30:00Z","client_ref":"m-{role}"}]}`, 401, 403, 200, 403, 403},
+	{"POST", "/v1/placements", `{"worker_id":"{wkr}","start_date":"2026-03-02","expected_end_date":"2026-09-30","occupation":"9211","sector":"A","region":"CR-A"}`, 401, 201, 403, 403, 403},
+	{"POST", "/v1/placements/{plcA}/end", `{"end_date":"2026-03-02","reason":"completed"}`, 401, 200, 403, 403, 403},
+	// Entry 0 is the ministry's: its own org and inspectors may correct
+	// it; the border is refused; employer A is not told it exists.
+	{"POST", "/v1/entries/0/corrections", `{"reason":"typo","changes":{"legal_name":"Finca A S.A."}}`, 401, 404, 403, 201, 201},
+	{"GET", "/v1/findings", "", 401, 200, 403, 200, 403},
 
-	{"GET", "/v1/reports/circular", 401, 403, 403, P, P},
+	{"GET", "/v1/reports/circular", "", 401, 403, 403, P, P},
 }
 
 // tenantCells are the cells where an employer asks for another tenant's
-// resource: existence is not leaked (404).
+// resource: existence is not leaked (404). emp is the caller: A, B
+// (suspended) or D (the other tenant).
 var tenantCells = []struct {
-	method, path, org string
-	want              int
+	method, path, body, emp string
+	want                    int
 }{
-	{"GET", "/v1/employers/emp_B", "emp_A", 404},
-	{"GET", "/v1/employers/emp_A", "emp_B", 404},
-	{"GET", "/v1/log/proof/inclusion?index=1", "emp_A", 404}, // odd entries are not emp_A's
-	{"GET", "/v1/log/proof/inclusion?index=0", "emp_B", 404},
-	{"GET", "/v1/log/proof/inclusion?index=99", "emp_A", 404},
-	{"GET", "/v1/employers/emp_B", "emp_B", P}, // a suspended employer still reads itself
+	{"GET", "/v1/employers/{empD}", "", "A", 404},
+	{"GET", "/v1/employers/{empA}", "", "D", 404},
+	{"GET", "/v1/workers/{wkrD}", "", "A", 404},
+	{"GET", "/v1/workers/{wkrD}/history", "", "A", 404},
+	{"GET", "/v1/workers/{wkr}", "", "D", 404},
+	{"GET", "/v1/log/proof/inclusion?index={idxD}", "", "A", 404},
+	{"GET", "/v1/log/proof/inclusion?index={idxD}", "", "D", 200},
+	{"GET", "/v1/log/proof/inclusion?index=99999", "", "A", 404},
+	{"POST", "/v1/placements/{plcD}/end", `{"end_date":"2026-03-02","reason":"completed"}`, "A", 404},
+	{"POST", "/v1/entries/{idxD}/corrections", `{"reason":"typo","changes":{"region":"CR-H"}}`, "A", 404},
+	{"GET", "/v1/employers/{empB}", "", "B", 200}, // a suspended employer still reads itself
+	{"POST", "/v1/placements", `{"worker_id":"{wkrD}","start_date":"2026-03-02","expected_end_date":"2026-09-30","occupation":"9211","sector":"A","region":"CR-A"}`, "B", 422},
 }
 
 func TestRoleMatrix(t *testing.T) {
-	e := newEnv(t, 4).start(HTTPLimits{})
+	e := newDomainEnv(t).start(HTTPLimits{})
+	sc := e.seed()
+	toks := e.tokens(sc)
 	tokens := []struct {
 		name string
 		tok  string
 	}{
 		{"none", ""},
-		{"employer", e.token(auth.RoleEmployer, "emp_A")},
-		{"border", e.token(auth.RoleBorder, "PASO-CANOAS")},
-		{"inspector", e.token(auth.RoleInspector, "MTSS")},
-		{"ministry", e.token(auth.RoleMinistry, "DGME")},
+		{"employer", toks[auth.RoleEmployer]},
+		{"border", toks[auth.RoleBorder]},
+		{"inspector", toks[auth.RoleInspector]},
+		{"ministry", toks[auth.RoleMinistry]},
 	}
 	covered := map[string]bool{}
 	for _, row := range matrix {
-		pattern := patternOf(e.srv, row.method, row.path)
+		pattern := patternOf(e.srv, row.method, sc.expand(row.path, ""))
 		covered[row.method+" "+pattern] = true
 		for i, want := range []int{row.none, row.emp, row.border, row.insp, row.minis} {
 			tk := tokens[i]
 			t.Run(row.method+" "+row.path+" as "+tk.name, func(t *testing.T) {
-				r := req{method: row.method, path: row.path, token: tk.tok}
+				r := req{method: row.method, path: sc.expand(row.path, tk.name), token: tk.tok}
 				if row.method == "POST" {
-					r.body, r.ctype = "{}", "json"
+					r.body, r.ctype = sc.expand(row.body, tk.name), "json"
 				}
+				size := e.log.Size()
 				resp, b := e.do(r)
 				if resp.StatusCode != want {
 					t.Fatalf("status %d, want %d: %s", resp.StatusCode, want, b)
@@ -143,9 +159,16 @@ func TestRoleMatrix(t *testing.T) {
 						t.Error("401 without WWW-Authenticate")
 					}
 				case 403:
-					wantError(t, resp, b, 403, "forbidden", "")
+					if got := errorOf(t, b).Code; got != "forbidden" && got != mobility.CodeRoleNotAllowed {
+						t.Errorf("403 code %q", got)
+					}
+				case 404:
+					wantError(t, resp, b, 404, "not_found", "")
 				case P:
 					wantError(t, resp, b, P, "not_implemented", "")
+				}
+				if want >= 300 && e.log.Size() != size && !strings.Contains(row.path, "purpose=") {
+					t.Errorf("a refused request appended: size %d → %d", size, e.log.Size())
 				}
 			})
 		}
@@ -155,21 +178,34 @@ func TestRoleMatrix(t *testing.T) {
 			t.Errorf("route %s %s has no row in the role matrix", ri.Method, ri.Path)
 		}
 	}
+	emps := map[string]string{"A": sc.empA, "B": sc.empB, "D": sc.empD}
 	for _, c := range tenantCells {
-		t.Run("tenant "+c.org+" "+c.path, func(t *testing.T) {
-			resp, b := e.get(c.path, e.token(auth.RoleEmployer, c.org))
+		path := sc.expand(c.path, "")
+		t.Run("tenant "+c.emp+" "+c.method+" "+c.path, func(t *testing.T) {
+			tok := e.token(auth.RoleEmployer, emps[c.emp])
+			r := req{method: c.method, path: path, token: tok}
+			if c.method == "POST" {
+				r.body, r.ctype = sc.expand(c.body, ""), "json"
+			}
+			size := e.log.Size()
+			resp, b := e.do(r)
 			if resp.StatusCode != c.want {
 				t.Fatalf("status %d, want %d: %s", resp.StatusCode, c.want, b)
 			}
 			if c.want == 404 {
 				wantError(t, resp, b, 404, "not_found", "-")
+				if e.log.Size() != size {
+					t.Errorf("a refused request appended")
+				}
 			}
 		})
 	}
 	t.Run("unregistered employer", func(t *testing.T) {
-		for _, path := range []string{"/v1/log/proof/inclusion?index=0", "/v1/findings", "/v1/log/entries"} {
-			resp, b := e.get(path, e.token(auth.RoleEmployer, "emp_Z"))
-			wantError(t, resp, b, 401, "employer_unknown", "")
+		for _, org := range []string{"emp_Z", "emp_01ARZ3NDEKTSV4RRFFQ69G5FAV"} {
+			for _, path := range []string{"/v1/log/proof/inclusion?index=0", "/v1/findings", "/v1/log/entries", "/v1/employers/" + org} {
+				resp, b := e.get(path, e.token(auth.RoleEmployer, org))
+				wantError(t, resp, b, 401, "employer_unknown", "")
+			}
 		}
 	})
 }
@@ -214,7 +250,7 @@ func TestDomainPlugsIn(t *testing.T) {
 		want   int
 	}{
 		{"nil domain", nil, P},
-		{"domain set", struct{}{}, 200},
+		{"domain set", struct{ Domain }{}, 200},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, 0, func(c *Config) { c.Domain = tc.domain })

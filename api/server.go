@@ -109,6 +109,7 @@ type Server struct {
 	employers  EmployerDirectory
 	entryOwner EntryOwnerFunc
 	now        func() time.Time
+	observers  observers
 
 	ipLimits, subjectLimits *limiterSet
 }
@@ -152,6 +153,7 @@ func New(cfg Config, log Log) (*Server, error) {
 		employers:     cfg.Employers,
 		entryOwner:    cfg.EntryOwner,
 		now:           cfg.Now,
+		observers:     newObservers(cfg.Metrics, cfg.Logger),
 		ipLimits:      newLimiterSet(cfg.RateLimit, cfg.RateBurst, cfg.Now),
 		subjectLimits: newLimiterSet(cfg.RateLimit, cfg.RateBurst, cfg.Now),
 	}

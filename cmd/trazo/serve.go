@@ -21,6 +21,7 @@ import (
 	"github.com/trazo-ledger/trazo/api"
 	"github.com/trazo-ledger/trazo/auth"
 	"github.com/trazo-ledger/trazo/ledger"
+	"github.com/trazo-ledger/trazo/ledger/mobility"
 )
 
 var countryRE = regexp.MustCompile(`^[A-Z]{3}$`)
@@ -104,9 +105,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _ 
 			logger.Error("close store", "err", err)
 		}
 	}()
-	if *demo {
-		logger.Info("demo mode: the demo data set is not built yet; serving the data directory as it is")
-	}
 
 	key, err := auth.LoadOrCreateKey(filepath.Join(lf.dataDir, tokenKeyFile))
 	if err != nil {
@@ -127,16 +125,30 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _ 
 		go reloadOnSignal(ctx, hup, verifier, *jwksFile, logger)
 	}
 
+	svc, err := mobility.New(l, mobility.Config{Country: lf.country, DataDir: lf.dataDir, Now: time.Now, Logger: logger})
+	if err != nil {
+		return fmt.Errorf("mobility domain: %w", err)
+	}
+	if *demo {
+		issuer, err := auth.NewIssuer(key, auth.Config{})
+		if err != nil {
+			return fmt.Errorf("token issuer: %w", err)
+		}
+		if err := setupDemo(ctx, svc, l, lf.dataDir, issuer, time.Now(), stdout); err != nil {
+			return err
+		}
+	}
 	handler, err := api.New(api.Config{
 		Verifier:         verifier,
 		Logger:           logger,
 		Metrics:          metrics,
+		Domain:           svc,
+		Employers:        api.DomainEmployers(svc),
+		EntryOwner:       api.DomainEntryOwner(svc),
 		RateLimit:        *rateLimit,
 		RateBurst:        *rateBurst,
 		TrustedProxies:   proxies,
 		CORSAllowOrigins: origins,
-		// TODO(issue 5, domain): Domain, Employers and EntryOwner from the
-		// mobility service.
 	}, l)
 	if err != nil {
 		return err

@@ -79,6 +79,9 @@ func (s *Service) CorrectEntry(ctx context.Context, a Actor, index uint64, req C
 			return Receipt{}, err
 		}
 	}
+	if res, ok, err := replay[Receipt](ctx, s, a); ok || err != nil {
+		return res, err
+	}
 	raw, err := s.log.Entry(index)
 	if errors.Is(err, ledger.ErrNotFound) {
 		return Receipt{}, notFound("entry")
@@ -178,7 +181,7 @@ func (s *Service) CorrectEntry(ctx context.Context, a Actor, index uint64, req C
 		changes[k] = b
 	}
 
-	rc, err := s.append(ctx, func(tx *ledger.Tx, _ uint64, _ time.Time) (*Entry, error) {
+	return appendOnce(ctx, s, a, s.appendFunc(func(tx *ledger.Tx, _ uint64, _ time.Time) (*Entry, error) {
 		if err := s.checkCorrection(tx, &orig, vals, hasPersonal); err != nil {
 			return nil, err
 		}
@@ -188,11 +191,7 @@ func (s *Service) CorrectEntry(ctx context.Context, a Actor, index uint64, req C
 		}
 		return &Entry{Type: TypeEntryCorrected, Actor: a, WorkerID: orig.WorkerID, EmployerID: orig.EmployerID,
 			PermitID: orig.PermitID, PlacementID: orig.PlacementID, Data: data, PII: pii}, nil
-	})
-	if err != nil {
-		return Receipt{}, err
-	}
-	return receiptOf(rc), nil
+	}), receiptOf)
 }
 
 // checkChange validates and normalises one changed value on its own.

@@ -120,6 +120,9 @@ func (s *Service) RecordCrossing(ctx context.Context, a Actor, req CrossingReque
 	if err := allow(a, RoleBorder); err != nil {
 		return CrossingResult{}, err
 	}
+	if res, ok, err := replay[CrossingResult](ctx, s, a); ok || err != nil {
+		return res, err
+	}
 	d, err := s.checkCrossing(req, "")
 	if err != nil {
 		return CrossingResult{}, err
@@ -128,14 +131,26 @@ func (s *Service) RecordCrossing(ctx context.Context, a Actor, req CrossingReque
 		return CrossingResult{}, notFound("worker")
 	}
 	var res CrossingResult
-	rc, err := s.log.Append(ctx, s.crossingFunc(a, req.WorkerID, d, &res))
+	out, err := appendOnce(ctx, s, a, s.crossingFunc(a, req.WorkerID, d, &res), func(rc ledger.Receipt) CrossingResult {
+		r := res
+		if rc.Appended {
+			r.Receipt = receiptOf(rc)
+		}
+		if r.Warnings == nil {
+			r.Warnings = []string{}
+		}
+		return r
+	})
 	if err != nil {
 		return CrossingResult{}, err
 	}
-	if err := s.finishCrossing(&res, rc); err != nil {
-		return CrossingResult{}, err
+	if out.Duplicate && !Replayed(ctx) {
+		// Its client_ref was recorded before: answer that crossing.
+		if err := s.finishCrossing(&out, ledger.Receipt{}); err != nil {
+			return CrossingResult{}, err
+		}
 	}
-	return res, nil
+	return out, nil
 }
 
 // BatchRequest is a batch of crossings, each with a ClientRef, from a
@@ -176,6 +191,9 @@ func (s *Service) RecordCrossings(ctx context.Context, a Actor, req BatchRequest
 	if err := allow(a, RoleBorder); err != nil {
 		return BatchResult{}, err
 	}
+	if res, ok, err := s.replayBatch(ctx, a); ok || err != nil {
+		return res, err
+	}
 	if len(req.Crossings) == 0 {
 		return BatchResult{}, invalid(CodeRequired, "crossings", "crossings is required")
 	}
@@ -200,7 +218,7 @@ func (s *Service) RecordCrossings(ctx context.Context, a Actor, req BatchRequest
 		pos = append(pos, i)
 	}
 	if len(fns) == 0 {
-		return out, nil
+		return s.storeBatch(ctx, a, out)
 	}
 	rcs, errs, err := s.log.AppendBatch(ctx, fns)
 	if err != nil {
@@ -222,5 +240,5 @@ func (s *Service) RecordCrossings(ctx context.Context, a Actor, req BatchRequest
 			item.Status = StatusDuplicate
 		}
 	}
-	return out, nil
+	return s.storeBatch(ctx, a, out)
 }

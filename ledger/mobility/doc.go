@@ -85,7 +85,18 @@
 //	t/<country>\x00<tax id>       employer id: one employer per tax id
 //	r/<org>\x00<client_ref>       index of the crossing (idempotent batches)
 //	h/<worker_id>/<index:8>       type of an entry naming the worker (history)
+//	rs/<shard:1><worker_id>       facts row (binary, see [Facts]): what
+//	                              reports need of the worker row, as days
+//	                              and packed codes, rewritten with it; the
+//	                              shard byte lets [Service.ScanFacts] scan
+//	                              with several goroutines
+//	rv/facts                      facts row version, written when entry 0 is
+//	                              applied (a store without it predates facts
+//	                              rows: [ErrProjectionsOutdated])
 //	k/<worker_id>                 the worker's wrapped data key: NOT a
+//	                              projection, never dropped by Rebuild
+//	i/<role>\x00<org>\x00<key>     the stored answer of an idempotent
+//	                              request (see WithIdempotency): NOT a
 //	                              projection, never dropped by Rebuild
 //
 // Presence, stays (an entry and the next exit), seasons, employers and

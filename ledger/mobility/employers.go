@@ -86,6 +86,9 @@ func (s *Service) RegisterEmployer(ctx context.Context, a Actor, req EmployerReq
 	if err := allow(a, RoleMinistry); err != nil {
 		return EmployerResult{}, err
 	}
+	if res, ok, err := replay[EmployerResult](ctx, s, a); ok || err != nil {
+		return res, err
+	}
 	var d EmployerRegisteredData
 	var err error
 	if d.LegalName, err = text("legal_name", req.LegalName, true, maxName); err != nil {
@@ -111,18 +114,16 @@ func (s *Service) RegisterEmployer(ctx context.Context, a Actor, req EmployerReq
 	if err != nil {
 		return EmployerResult{}, err
 	}
-	rc, err := s.append(ctx, func(tx *ledger.Tx, _ uint64, _ time.Time) (*Entry, error) {
+	return appendOnce(ctx, s, a, s.appendFunc(func(tx *ledger.Tx, _ uint64, _ time.Time) (*Entry, error) {
 		if other, err := getString(tx, taxKey(d.Country, d.TaxID)); err != nil {
 			return nil, err
 		} else if other != "" {
 			return nil, conflict(CodeEmployerExists, "an employer with this tax id is already registered in %s", d.Country)
 		}
 		return &Entry{Type: TypeEmployerRegistered, Actor: a, EmployerID: id, Data: data}, nil
+	}), func(rc ledger.Receipt) EmployerResult {
+		return EmployerResult{EmployerID: id, Receipt: receiptOf(rc)}
 	})
-	if err != nil {
-		return EmployerResult{}, err
-	}
-	return EmployerResult{EmployerID: id, Receipt: receiptOf(rc)}, nil
 }
 
 // SuspendEmployer suspends an employer (ministry only): it can start no
@@ -132,6 +133,9 @@ func (s *Service) RegisterEmployer(ctx context.Context, a Actor, req EmployerReq
 func (s *Service) SuspendEmployer(ctx context.Context, a Actor, id string, req ReasonRequest) (Receipt, error) {
 	if err := allow(a, RoleMinistry); err != nil {
 		return Receipt{}, err
+	}
+	if res, ok, err := replay[Receipt](ctx, s, a); ok || err != nil {
+		return res, err
 	}
 	reason, err := text("reason", req.Reason, true, maxText)
 	if err != nil {
@@ -144,7 +148,7 @@ func (s *Service) SuspendEmployer(ctx context.Context, a Actor, id string, req R
 	if err != nil {
 		return Receipt{}, err
 	}
-	rc, err := s.append(ctx, func(tx *ledger.Tx, _ uint64, _ time.Time) (*Entry, error) {
+	return appendOnce(ctx, s, a, s.appendFunc(func(tx *ledger.Tx, _ uint64, _ time.Time) (*Entry, error) {
 		var r employerRow
 		found, err := getRow(tx, employerKey(id), &r)
 		if err != nil {
@@ -157,11 +161,7 @@ func (s *Service) SuspendEmployer(ctx context.Context, a Actor, id string, req R
 			return nil, conflict(CodeAlreadySuspended, "the employer is already suspended")
 		}
 		return &Entry{Type: TypeEmployerSuspended, Actor: a, EmployerID: id, Data: data}, nil
-	})
-	if err != nil {
-		return Receipt{}, err
-	}
-	return receiptOf(rc), nil
+	}), receiptOf)
 }
 
 func (r *employerRow) view() Employer {

@@ -31,6 +31,9 @@ func (s *Service) IssuePermit(ctx context.Context, a Actor, req PermitRequest) (
 	if err := allow(a, RoleMinistry, RoleBorder); err != nil {
 		return PermitResult{}, err
 	}
+	if res, ok, err := replay[PermitResult](ctx, s, a); ok || err != nil {
+		return res, err
+	}
 	var d PermitIssuedData
 	var err error
 	if d.Type, err = oneOf(CodeInvalidPermitType, "type", req.Type, permitTypes...); err != nil {
@@ -57,16 +60,14 @@ func (s *Service) IssuePermit(ctx context.Context, a Actor, req PermitRequest) (
 	if err != nil {
 		return PermitResult{}, err
 	}
-	rc, err := s.append(ctx, func(tx *ledger.Tx, _ uint64, _ time.Time) (*Entry, error) {
+	return appendOnce(ctx, s, a, s.appendFunc(func(tx *ledger.Tx, _ uint64, _ time.Time) (*Entry, error) {
 		if _, err := liveWorker(tx, req.WorkerID); err != nil {
 			return nil, err
 		}
 		return &Entry{Type: TypePermitIssued, Actor: a, WorkerID: req.WorkerID, PermitID: id, Data: data}, nil
+	}), func(rc ledger.Receipt) PermitResult {
+		return PermitResult{PermitID: id, Receipt: receiptOf(rc)}
 	})
-	if err != nil {
-		return PermitResult{}, err
-	}
-	return PermitResult{PermitID: id, Receipt: receiptOf(rc)}, nil
 }
 
 // liveWorker reads a worker row inside the writer: ErrNotFound if absent,
@@ -94,6 +95,9 @@ func (s *Service) RevokePermit(ctx context.Context, a Actor, id string, req Reas
 	if err := allow(a, RoleMinistry); err != nil {
 		return Receipt{}, err
 	}
+	if res, ok, err := replay[Receipt](ctx, s, a); ok || err != nil {
+		return res, err
+	}
 	reason, err := text("reason", req.Reason, true, maxText)
 	if err != nil {
 		return Receipt{}, err
@@ -105,7 +109,7 @@ func (s *Service) RevokePermit(ctx context.Context, a Actor, id string, req Reas
 	if err != nil {
 		return Receipt{}, err
 	}
-	rc, err := s.append(ctx, func(tx *ledger.Tx, _ uint64, _ time.Time) (*Entry, error) {
+	return appendOnce(ctx, s, a, s.appendFunc(func(tx *ledger.Tx, _ uint64, _ time.Time) (*Entry, error) {
 		workerID, err := getString(tx, permitKey(id))
 		if err != nil {
 			return nil, err
@@ -125,9 +129,5 @@ func (s *Service) RevokePermit(ctx context.Context, a Actor, id string, req Reas
 			return nil, conflict(CodeAlreadyRevoked, "the permit is already revoked")
 		}
 		return &Entry{Type: TypePermitRevoked, Actor: a, WorkerID: workerID, PermitID: id, Data: data}, nil
-	})
-	if err != nil {
-		return Receipt{}, err
-	}
-	return receiptOf(rc), nil
+	}), receiptOf)
 }

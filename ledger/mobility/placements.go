@@ -49,6 +49,9 @@ func (s *Service) StartPlacement(ctx context.Context, a Actor, req PlacementRequ
 	if err := s.checkEmployerActor(a); err != nil {
 		return PlacementResult{}, err
 	}
+	if res, ok, err := replay[PlacementResult](ctx, s, a); ok || err != nil {
+		return res, err
+	}
 	var d PlacementStartedData
 	var err error
 	if _, err = parseDate("start_date", req.StartDate); err != nil {
@@ -89,7 +92,7 @@ func (s *Service) StartPlacement(ctx context.Context, a Actor, req PlacementRequ
 	}
 	today := dateOf(s.now())
 	var warnings []string
-	rc, err := s.append(ctx, func(tx *ledger.Tx, _ uint64, _ time.Time) (*Entry, error) {
+	return appendOnce(ctx, s, a, s.appendFunc(func(tx *ledger.Tx, _ uint64, _ time.Time) (*Entry, error) {
 		var e employerRow
 		found, err := getRow(tx, employerKey(a.Org), &e)
 		if err != nil {
@@ -120,14 +123,12 @@ func (s *Service) StartPlacement(ctx context.Context, a Actor, req PlacementRequ
 			return nil, err
 		}
 		return &Entry{Type: TypePlacementStarted, Actor: a, WorkerID: req.WorkerID, EmployerID: a.Org, PlacementID: id, Data: data}, nil
+	}), func(rc ledger.Receipt) PlacementResult {
+		if warnings == nil {
+			warnings = []string{}
+		}
+		return PlacementResult{PlacementID: id, Receipt: receiptOf(rc), Warnings: warnings}
 	})
-	if err != nil {
-		return PlacementResult{}, err
-	}
-	if warnings == nil {
-		warnings = []string{}
-	}
-	return PlacementResult{PlacementID: id, Receipt: receiptOf(rc), Warnings: warnings}, nil
 }
 
 // EndPlacement ends a placement of the calling employer. A worker who
@@ -143,6 +144,9 @@ func (s *Service) EndPlacement(ctx context.Context, a Actor, id string, req EndP
 	}
 	if err := s.checkEmployerActor(a); err != nil {
 		return Receipt{}, err
+	}
+	if res, ok, err := replay[Receipt](ctx, s, a); ok || err != nil {
+		return res, err
 	}
 	var d PlacementEndedData
 	var err error
@@ -160,7 +164,7 @@ func (s *Service) EndPlacement(ctx context.Context, a Actor, id string, req EndP
 	if err != nil {
 		return Receipt{}, err
 	}
-	rc, err := s.append(ctx, func(tx *ledger.Tx, _ uint64, _ time.Time) (*Entry, error) {
+	return appendOnce(ctx, s, a, s.appendFunc(func(tx *ledger.Tx, _ uint64, _ time.Time) (*Entry, error) {
 		ref, found, err := getPlacementRef(tx, id)
 		if err != nil {
 			return nil, err
@@ -183,9 +187,5 @@ func (s *Service) EndPlacement(ctx context.Context, a Actor, id string, req EndP
 			return nil, invalid(CodeInvalidPeriod, "end_date", "end_date is before the start date %s", p.Start)
 		}
 		return &Entry{Type: TypePlacementEnded, Actor: a, WorkerID: ref.Worker, EmployerID: a.Org, PlacementID: id, Data: data}, nil
-	})
-	if err != nil {
-		return Receipt{}, err
-	}
-	return receiptOf(rc), nil
+	}), receiptOf)
 }

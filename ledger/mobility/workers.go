@@ -61,6 +61,9 @@ func (s *Service) RegisterWorker(ctx context.Context, a Actor, req WorkerRequest
 			return WorkerResult{}, err
 		}
 	}
+	if res, ok, err := replay[WorkerResult](ctx, s, a); ok || err != nil {
+		return res, err
+	}
 	var p Personal
 	var d WorkerRegisteredData
 	var err error
@@ -112,7 +115,7 @@ func (s *Service) RegisterWorker(ctx context.Context, a Actor, req WorkerRequest
 	}
 	doc := docKey(s.keys.docHash(d.Document.IssuingCountry, p.DocumentNumber))
 	existing := ""
-	rc, err := s.append(ctx, func(tx *ledger.Tx, _ uint64, _ time.Time) (*Entry, error) {
+	return appendOnce(ctx, s, a, s.appendFunc(func(tx *ledger.Tx, _ uint64, _ time.Time) (*Entry, error) {
 		other, err := getString(tx, doc)
 		if err != nil {
 			return nil, err
@@ -125,15 +128,13 @@ func (s *Service) RegisterWorker(ctx context.Context, a Actor, req WorkerRequest
 			return nil, err
 		}
 		return &Entry{Type: TypeWorkerRegistered, Actor: a, WorkerID: id, Data: data, PII: pii}, nil
+	}), func(rc ledger.Receipt) WorkerResult {
+		if !rc.Appended {
+			return WorkerResult{WorkerID: existing, Existing: true}
+		}
+		r := receiptOf(rc)
+		return WorkerResult{WorkerID: id, Receipt: &r}
 	})
-	if err != nil {
-		return WorkerResult{}, err
-	}
-	if !rc.Appended {
-		return WorkerResult{WorkerID: existing, Existing: true}, nil
-	}
-	r := receiptOf(rc)
-	return WorkerResult{WorkerID: id, Receipt: &r}, nil
 }
 
 // readDataKey reads a worker's data key outside the writer.
@@ -309,6 +310,9 @@ func (s *Service) EraseWorker(ctx context.Context, a Actor, id string, req Reaso
 	if err := allow(a, RoleMinistry); err != nil {
 		return Receipt{}, err
 	}
+	if res, ok, err := replay[Receipt](ctx, s, a); ok || err != nil {
+		return res, err
+	}
 	reason, err := text("reason", req.Reason, true, maxText)
 	if err != nil {
 		return Receipt{}, err
@@ -321,7 +325,7 @@ func (s *Service) EraseWorker(ctx context.Context, a Actor, id string, req Reaso
 		return Receipt{}, err
 	}
 	purge := [][]byte{keyKey(id), docOfKey(id)}
-	rc, err := s.append(ctx, func(tx *ledger.Tx, _ uint64, _ time.Time) (*Entry, error) {
+	rc, err := appendOnce(ctx, s, a, s.appendFunc(func(tx *ledger.Tx, _ uint64, _ time.Time) (*Entry, error) {
 		var w workerRow
 		found, err := getRow(tx, workerKey(id), &w)
 		if err != nil {
@@ -337,14 +341,17 @@ func (s *Service) EraseWorker(ctx context.Context, a Actor, id string, req Reaso
 			purge = append(purge, docKey(h))
 		}
 		return &Entry{Type: TypeWorkerErased, Actor: a, WorkerID: id, Data: data}, nil
-	})
+	}), receiptOf)
 	if err != nil {
 		return Receipt{}, err
+	}
+	if Replayed(ctx) {
+		return rc, nil // purged when it was erased
 	}
 	// The erasure deleted these rows; purging also drops the older versions
 	// Badger keeps until a compaction, so the wrapped key is gone from disk.
 	if err := s.log.Purge(ctx, purge...); err != nil {
 		s.cfg.Logger.ErrorContext(ctx, "erasure appended but purge of old key versions failed; they go at the next compaction", "err", err)
 	}
-	return receiptOf(rc), nil
+	return rc, nil
 }

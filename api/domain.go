@@ -1,0 +1,166 @@
+package api
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"net/http"
+	"slices"
+
+	"github.com/gin-gonic/gin"
+	"github.com/trazo-ledger/trazo/auth"
+	"github.com/trazo-ledger/trazo/ledger"
+	"github.com/trazo-ledger/trazo/ledger/mobility"
+)
+
+// Domain is the mobility domain that the domain routes call
+// (*mobility.Service satisfies it). Every method takes the caller as a
+// mobility.Actor and enforces the role and tenancy rules itself; the API's
+// guard has already checked the role against routes.go. Refusals are
+// *mobility.ValidationError (422) or *mobility.Error wrapping
+// mobility.ErrNotFound (404), ErrConflict (409) or ErrForbidden (403);
+// storage failures wrap ledger.ErrStorage (503).
+type Domain interface {
+	RegisterEmployer(ctx context.Context, a mobility.Actor, req mobility.EmployerRequest) (mobility.EmployerResult, error)
+	GetEmployer(ctx context.Context, a mobility.Actor, id string) (mobility.Employer, error)
+	ListEmployers(ctx context.Context, a mobility.Actor, req mobility.ListRequest) (mobility.EmployerPage, error)
+	SuspendEmployer(ctx context.Context, a mobility.Actor, id string, req mobility.ReasonRequest) (mobility.Receipt, error)
+
+	RegisterWorker(ctx context.Context, a mobility.Actor, req mobility.WorkerRequest) (mobility.WorkerResult, error)
+	GetWorker(ctx context.Context, a mobility.Actor, id string, req mobility.ReadRequest) (mobility.WorkerView, error)
+	WorkerHistory(ctx context.Context, a mobility.Actor, id string, req mobility.HistoryRequest) (mobility.History, error)
+	WorkerAccess(ctx context.Context, a mobility.Actor, id string) ([]mobility.AccessRecord, error)
+	EraseWorker(ctx context.Context, a mobility.Actor, id string, req mobility.ReasonRequest) (mobility.Receipt, error)
+
+	IssuePermit(ctx context.Context, a mobility.Actor, req mobility.PermitRequest) (mobility.PermitResult, error)
+	RevokePermit(ctx context.Context, a mobility.Actor, id string, req mobility.ReasonRequest) (mobility.Receipt, error)
+	RecordCrossing(ctx context.Context, a mobility.Actor, req mobility.CrossingRequest) (mobility.CrossingResult, error)
+	RecordCrossings(ctx context.Context, a mobility.Actor, req mobility.BatchRequest) (mobility.BatchResult, error)
+	StartPlacement(ctx context.Context, a mobility.Actor, req mobility.PlacementRequest) (mobility.PlacementResult, error)
+	EndPlacement(ctx context.Context, a mobility.Actor, id string, req mobility.EndPlacementRequest) (mobility.Receipt, error)
+	CorrectEntry(ctx context.Context, a mobility.Actor, index uint64, req mobility.CorrectionRequest) (mobility.Receipt, error)
+	Findings(ctx context.Context, a mobility.Actor, f mobility.FindingsFilter) ([]mobility.Finding, error)
+
+	LogEntry(ctx context.Context, a mobility.Actor, index uint64) (mobility.Entry, []byte, error)
+}
+
+var _ Domain = (*mobility.Service)(nil)
+
+// systemActor is how the API asks the domain about employers for its own
+// checks (never for a client's answer).
+var systemActor = mobility.Actor{Sub: "trazo-api", Role: mobility.RoleMinistry, Org: "trazo"}
+
+// DomainEmployers returns the EmployerDirectory that asks d: an employer
+// id is registered when d knows it, with its status.
+func DomainEmployers(d Domain) EmployerDirectory { return domainEmployers{d} }
+
+type domainEmployers struct{ d Domain }
+
+func (e domainEmployers) EmployerStatus(ctx context.Context, id string) (string, error) {
+	emp, err := e.d.GetEmployer(ctx, systemActor, id)
+	if errors.Is(err, mobility.ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return emp.Status, nil
+}
+
+// DomainEntryOwner returns the EntryOwnerFunc that asks d whether an
+// employer may see an entry (it appended it, or the entry names it as
+// employer).
+func DomainEntryOwner(d Domain) EntryOwnerFunc {
+	return func(ctx context.Context, employerID string, index uint64) (bool, error) {
+		a := mobility.Actor{Sub: "trazo-api", Role: mobility.RoleEmployer, Org: employerID}
+		_, _, err := d.LogEntry(ctx, a, index)
+		switch {
+		case err == nil:
+			return true, nil
+		case errors.Is(err, mobility.ErrNotFound), errors.Is(err, mobility.ErrForbidden),
+			errors.Is(err, ledger.ErrNotFound), errors.Is(err, ledger.ErrRange):
+			return false, nil
+		}
+		return false, err
+	}
+}
+
+// actor returns the verified caller of a domain route as the domain's
+// Actor.
+func actor(c *gin.Context) mobility.Actor {
+	p := principal(c)
+	if p == nil { // unreachable behind guard: domain routes are not public
+		return mobility.Actor{}
+	}
+	return mobility.Actor{Sub: p.Subject, Role: string(p.Role), Org: p.Org}
+}
+
+// decodeBody reads the JSON body of an appending request into v (decodeJSON's
+// rules) and returns the context to call the domain with: under an
+// Idempotency-Key, it carries the key and the SHA-256 of the request's
+// method, path and body, which the domain stores with the entry it
+// appends, scoped to the caller's role and org.
+func decodeBody(c *gin.Context, v any) (context.Context, error) {
+	raw, err := readJSON(c, v)
+	if err != nil {
+		return nil, err
+	}
+	ctx := c.Request.Context()
+	key := idempotencyKey(c)
+	if key == "" {
+		return ctx, nil
+	}
+	h := sha256.New()
+	h.Write([]byte(c.Request.Method))
+	h.Write([]byte{0})
+	h.Write([]byte(c.Request.URL.EscapedPath()))
+	h.Write([]byte{0})
+	h.Write(raw)
+	return mobility.WithIdempotency(ctx, key, h.Sum(nil)), nil
+}
+
+// replayedHeader marks an answer replayed from an earlier request with the
+// same Idempotency-Key and body.
+const replayedHeader = "Idempotent-Replayed"
+
+// answer writes v as the JSON answer with status, saying whether it was
+// replayed under an Idempotency-Key (same status and body as the first
+// time).
+func answer(c *gin.Context, ctx context.Context, status int, v any) {
+	if mobility.Replayed(ctx) {
+		c.Header(replayedHeader, "true")
+	}
+	c.JSON(status, v)
+}
+
+// created answers 201 with v and, when path is not empty, a Location.
+func created(c *gin.Context, ctx context.Context, path string, v any) {
+	if path != "" {
+		c.Header("Location", path)
+	}
+	answer(c, ctx, http.StatusCreated, v)
+}
+
+// queryError turns a domain refusal of a query parameter (a
+// *mobility.ValidationError whose field is one of params) into a 400: a
+// malformed query is the client's syntax, not a domain rule. Other errors
+// are returned as they are.
+func queryError(err error, params ...string) error {
+	if ve, ok := errors.AsType[*mobility.ValidationError](err); ok && slices.Contains(params, ve.Field) {
+		return &apiError{http.StatusBadRequest, ve.Code, ve.Message, ve.Field}
+	}
+	return err
+}
+
+// requirePurpose refuses, with 400 purpose_required, an inspector's read
+// of personal data without ?purpose=.
+func requirePurpose(c *gin.Context) error {
+	if p := principal(c); p == nil || p.Role != auth.RoleInspector {
+		return nil
+	}
+	if _, ok := c.GetQuery("purpose"); !ok {
+		return &apiError{http.StatusBadRequest, mobility.CodePurposeRequired,
+			"inspectors must say why they read personal data: ?purpose= (e.g. a case number)", "purpose"}
+	}
+	return nil
+}
