@@ -61,7 +61,7 @@ var demoOrder = []string{envDemoEmployer, envDemoPost, envDemoFrom, envDemoRetur
 // It returns an error, appending nothing, for a non-empty log that is not
 // a demo's; the seeding's error (part of the data set may then be in the
 // log); or an error writing the file.
-func setupDemo(ctx context.Context, svc *mobility.Service, log *ledger.Log, dataDir string, issuer *auth.Issuer, now time.Time, stdout io.Writer) error {
+func setupDemo(ctx context.Context, svc *mobility.Service, log *ledger.Log, dataDir, baseURL string, issuer *auth.Issuer, now time.Time, stdout io.Writer) error {
 	path := filepath.Join(dataDir, demoTokensFile)
 	var vars map[string]string
 	var seeded *demo.Summary
@@ -130,7 +130,7 @@ func setupDemo(ctx context.Context, svc *mobility.Service, log *ledger.Log, data
 	} else {
 		fmt.Fprintf(stdout, "trazo: demo data set already in %s (%d log entries); tokens issued again\n", dataDir, log.Size())
 	}
-	printDemoTryThis(stdout, dataDir, path, vars, now, expires)
+	printDemoTryThis(stdout, dataDir, baseURL, path, vars, now, expires)
 	return nil
 }
 
@@ -154,10 +154,9 @@ func demoVars(sum demo.Summary) map[string]string {
 	}
 }
 
-// printDemoTryThis prints a few commands that use the demo tokens. The
-// server's address is not known here: the commands use $TRAZO_URL, set
-// to the default --addr.
-func printDemoTryThis(w io.Writer, dataDir, tokensPath string, vars map[string]string, now, expires time.Time) {
+// printDemoTryThis prints a few commands that use the demo tokens against
+// the server at baseURL.
+func printDemoTryThis(w io.Writer, dataDir, baseURL, tokensPath string, vars map[string]string, now, expires time.Time) {
 	from := vars[envDemoFrom]
 	if from == "" {
 		from = fmt.Sprintf("%04d-01-01", now.Year()-2)
@@ -169,7 +168,7 @@ func printDemoTryThis(w io.Writer, dataDir, tokensPath string, vars map[string]s
 	}
 	fmt.Fprintf(w, `trazo: demo tokens (valid until %s) are in %s. Try:
 
-  source %s; TRAZO_URL=http://127.0.0.1:8080   # or the --addr of this server
+  source %s; TRAZO_URL=%s
   # circular mobility by nationality, as a ministry sees it (aggregates only)
   curl -s -H "Authorization: Bearer $TRAZO_TOKEN_MINISTRY" "$TRAZO_URL/v1/reports/circular?from=%s&to=%s&group_by=nationality"
   # %s: history with inclusion proofs, as an inspector (the read is itself logged)
@@ -178,7 +177,7 @@ func printDemoTryThis(w io.Writer, dataDir, tokensPath string, vars map[string]s
   curl -s "$TRAZO_URL/v1/log/checkpoint"
   trazo verify --url "$TRAZO_URL" --token "$TRAZO_TOKEN_INSPECTOR" --key "$(cat %s)"
 
-`, expires.Format("2006-01-02"), tokensPath, tokensPath, from, to, story, worker, filepath.Join(dataDir, "log.pub"))
+`, expires.Format("2006-01-02"), tokensPath, tokensPath, baseURL, from, to, story, worker, filepath.Join(dataDir, "log.pub"))
 }
 
 // readEnvFile reads KEY=VALUE lines, skipping blanks and # comments.

@@ -86,7 +86,7 @@ func TestSetupDemoSeedsThenReuses(t *testing.T) {
 	l, svc, iss := demoEnv(t, dir)
 	var out bytes.Buffer
 	now := time.Now()
-	if err := setupDemo(t.Context(), svc, l, dir, iss, now, &out); err != nil {
+	if err := setupDemo(t.Context(), svc, l, dir, "http://127.0.0.1:8080", iss, now, &out); err != nil {
 		t.Fatalf("first setupDemo: %v", err)
 	}
 	t.Log(out.String())
@@ -105,7 +105,7 @@ func TestSetupDemoSeedsThenReuses(t *testing.T) {
 	first := checkDemoTokens(t, dir, iss, svc)
 
 	out.Reset()
-	if err := setupDemo(t.Context(), svc, l, dir, iss, now.Add(time.Hour), &out); err != nil {
+	if err := setupDemo(t.Context(), svc, l, dir, "http://127.0.0.1:8080", iss, now.Add(time.Hour), &out); err != nil {
 		t.Fatalf("second setupDemo: %v", err)
 	}
 	if l.Size() != size {
@@ -133,7 +133,7 @@ func TestSetupDemoRefusesAnotherLog(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	err := setupDemo(t.Context(), svc, l, dir, iss, time.Now(), &bytes.Buffer{})
+	err := setupDemo(t.Context(), svc, l, dir, "http://127.0.0.1:8080", iss, time.Now(), &bytes.Buffer{})
 	if err == nil || !strings.Contains(err.Error(), "did not seed") {
 		t.Fatalf("setupDemo on a log of real data: %v", err)
 	}

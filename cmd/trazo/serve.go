@@ -129,15 +129,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _ 
 	if err != nil {
 		return fmt.Errorf("mobility domain: %w", err)
 	}
-	if *demo {
-		issuer, err := auth.NewIssuer(key, auth.Config{})
-		if err != nil {
-			return fmt.Errorf("token issuer: %w", err)
-		}
-		if err := setupDemo(ctx, svc, l, lf.dataDir, issuer, time.Now(), stdout); err != nil {
-			return err
-		}
-	}
 	handler, err := api.New(api.Config{
 		Verifier:         verifier,
 		Logger:           logger,
@@ -156,6 +147,17 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _ 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	if *demo {
+		issuer, err := auth.NewIssuer(key, auth.Config{})
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("token issuer: %w", err)
+		}
+		if err := setupDemo(ctx, svc, l, lf.dataDir, "http://"+ln.Addr().String(), issuer, time.Now(), stdout); err != nil {
+			ln.Close()
+			return err
+		}
 	}
 	srv := api.NewHTTPServer(*addr, handler, api.HTTPLimits{})
 	srv.ErrorLog = slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
