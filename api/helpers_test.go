@@ -20,6 +20,7 @@ import (
 	"github.com/trazo-ledger/trazo/auth"
 	"github.com/trazo-ledger/trazo/ledger"
 	"github.com/trazo-ledger/trazo/ledger/mobility"
+	"github.com/trazo-ledger/trazo/ledger/mobility/report"
 )
 
 const testOrigin = "trazo.test.local/log"
@@ -142,6 +143,7 @@ func openEnv(tb testing.TB, spec envSpec, opts ...func(*Config)) *env {
 			tb.Fatal(err)
 		}
 		cfg.Domain, cfg.Employers, cfg.EntryOwner = e.svc, DomainEmployers(e.svc), DomainEntryOwner(e.svc)
+		cfg.Reports = report.New(e.svc, report.Options{})
 	}
 	for _, o := range opts {
 		o(&cfg)

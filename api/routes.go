@@ -84,7 +84,7 @@ func (s *Server) routeTable() []route {
 		{"GET", "/v1/findings", roles(inspector, employer), append([]string{"type", "employer_id", "from", "to"}, list...), domain((*Server).handleFindings)},
 
 		// Reports.
-		{"GET", "/v1/reports/circular", roles(ministry, inspector), []string{"from", "to", "group_by", "format", "min_cell", "season_start"}, todo},
+		{"GET", "/v1/reports/circular", roles(ministry, inspector), []string{"from", "to", "group_by", "format", "min_cell", "season_start"}, (*Server).handleReport},
 	}
 }
 

@@ -98,7 +98,7 @@ var matrix = []struct {
 	{"POST", "/v1/entries/0/corrections", `{"reason":"typo","changes":{"legal_name":"Finca A S.A."}}`, 401, 404, 403, 201, 201},
 	{"GET", "/v1/findings", "", 401, 200, 403, 200, 403},
 
-	{"GET", "/v1/reports/circular", "", 401, 403, 403, P, P},
+	{"GET", "/v1/reports/circular?from=2026-01-01&to=2026-12-31&group_by=nationality", "", 401, 403, 403, 200, 200},
 }
 
 // tenantCells are the cells where an employer asks for another tenant's

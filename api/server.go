@@ -70,6 +70,10 @@ type Config struct {
 	// marked domain(…) answers 501 not_implemented after its auth checks.
 	Domain Domain
 
+	// Reports serves GET /v1/reports/circular. Nil: the route answers 501
+	// not_implemented after its auth checks.
+	Reports Reports
+
 	// Employers, when set, refuses (401) employer tokens whose org is not
 	// a registered employer. Nil: not checked.
 	Employers EmployerDirectory
@@ -106,6 +110,7 @@ type Server struct {
 	verifier   TokenVerifier
 	metrics    *Metrics
 	domain     Domain
+	reports    Reports
 	employers  EmployerDirectory
 	entryOwner EntryOwnerFunc
 	now        func() time.Time
@@ -150,6 +155,7 @@ func New(cfg Config, log Log) (*Server, error) {
 		verifier:      cfg.Verifier,
 		metrics:       cfg.Metrics,
 		domain:        cfg.Domain,
+		reports:       cfg.Reports,
 		employers:     cfg.Employers,
 		entryOwner:    cfg.EntryOwner,
 		now:           cfg.Now,

@@ -54,10 +54,12 @@ func commands() []command {
 	return []command{
 		{"serve", "run the HTTP API server", runServe},
 		{"token", "print a signed API token for a role", runToken},
-		{"verify", "verify the whole log offline: leaves, nodes, checkpoints", runVerify},
+		{"verify", "verify a log offline (--data-dir) or over HTTP as a mirror would (--url)", runVerify},
 		{"backup", "write a backup of a data directory while it is in use", runBackup},
 		{"restore", "restore a backup into a new data directory", runRestore},
 		{"reindex", "rebuild every projection from the log", runReindex},
+		{"report", "compute a circular-mobility report offline, as CSV or JSON", runReport},
+		{"seed", "append a synthetic, realistic data set (any size) for trials and benchmarks", runSeed},
 	}
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/trazo-ledger/trazo/auth"
 	"github.com/trazo-ledger/trazo/ledger"
 	"github.com/trazo-ledger/trazo/ledger/mobility"
+	"github.com/trazo-ledger/trazo/ledger/mobility/report"
 )
 
 var countryRE = regexp.MustCompile(`^[A-Z]{3}$`)
@@ -134,6 +135,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _ 
 		Logger:           logger,
 		Metrics:          metrics,
 		Domain:           svc,
+		Reports:          report.New(svc, report.Options{}),
 		Employers:        api.DomainEmployers(svc),
 		EntryOwner:       api.DomainEntryOwner(svc),
 		RateLimit:        *rateLimit,

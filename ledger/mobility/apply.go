@@ -114,6 +114,12 @@ func (s *Service) apply(tx setter, e *Entry) error {
 	default:
 		err = fmt.Errorf("unknown entry type %q", e.Type)
 	}
+	if err == nil && e.Index == 0 {
+		// The first entry of every log marks the store as keeping facts
+		// rows (Rebuild replays it too), so that ScanFacts can tell a
+		// store written before they existed.
+		err = tx.Set(factsMetaKey, []byte{factsVersion})
+	}
 	if err != nil {
 		return fmt.Errorf("apply %s entry %d: %w", e.Type, e.Index, err)
 	}
@@ -145,6 +151,9 @@ func (s *Service) applyWorkerRegistered(tx setter, e *Entry) error {
 		PII: []uint64{e.Index},
 	}
 	if err := putRow(tx, workerKey(e.WorkerID), w); err != nil {
+		return err
+	}
+	if err := putFacts(tx, &w); err != nil {
 		return err
 	}
 	if err := tx.Set(historyKey(e.WorkerID, e.Index), []byte(e.Type)); err != nil {
@@ -203,6 +212,9 @@ func updateWorker(tx setter, e *Entry, fn func(w *workerRow) error) error {
 		return err
 	}
 	if err := putRow(tx, workerKey(e.WorkerID), &w); err != nil {
+		return err
+	}
+	if err := putFacts(tx, &w); err != nil {
 		return err
 	}
 	return tx.Set(historyKey(e.WorkerID, e.Index), []byte(e.Type))

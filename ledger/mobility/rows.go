@@ -32,6 +32,7 @@ var (
 var projectionPrefixes = [][]byte{
 	workerPrefix, employerPrefix, empWorkerPrefix, permitPrefix, placementPrefix,
 	docPrefix, docOfPrefix, taxPrefix, refPrefix, historyPrefix,
+	factsPrefix, factsMetaPref,
 }
 
 func key(prefix []byte, parts ...string) []byte {

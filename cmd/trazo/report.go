@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/trazo-ledger/trazo/ledger"
+	"github.com/trazo-ledger/trazo/ledger/mobility"
+	"github.com/trazo-ledger/trazo/ledger/mobility/report"
+)
+
+func runReport(ctx context.Context, args []string, getenv func(string) string, _ io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlagSet("report", "Computes the circular-mobility report of a period offline, from the projections of a data directory (the server must not be running on it): totals and one row per group, as CSV or JSON, with small counts suppressed.",
+		"trazo report --data-dir ./data --from 2025-01-01 --to 2025-12-31 --group-by nationality,sex --format csv", stderr)
+	var lf ledgerFlags
+	lf.register(fs)
+	from := fs.String("from", "", "first day of the period, YYYY-MM-DD")
+	to := fs.String("to", "", "last day of the period, YYYY-MM-DD")
+	groupBy := fs.String("group-by", "", "dimensions, comma-separated: "+strings.Join(report.Dimensions, ", "))
+	format := fs.String("format", "csv", "csv or json")
+	minCell := fs.Int("min-cell", report.DefaultMinCell, "smallest count shown; 1 turns suppression off")
+	seasonStart := fs.String("season-start", "", "first day of every season, MM-DD (default 01-01)")
+	if err := parseFlags(fs, args, getenv); err != nil {
+		return err
+	}
+	if err := required(fs, "from", "to"); err != nil {
+		return err
+	}
+	req := report.Request{From: *from, To: *to, Format: *format, MinCell: *minCell, SeasonStart: *seasonStart}
+	if *groupBy != "" {
+		req.GroupBy = strings.Split(*groupBy, ",")
+	}
+	req, err := req.Validate()
+	if err != nil {
+		var ve *mobility.ValidationError
+		if errors.As(err, &ve) {
+			return usageError("--%s: %s", flagOf(ve.Field), ve.Message)
+		}
+		return usageError("%v", err)
+	}
+	opts, err := lf.options(slog.New(slog.DiscardHandler))
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(lf.dataDir); err != nil {
+		return fmt.Errorf("data directory %s: %w", lf.dataDir, err)
+	}
+	l, err := ledger.Open(lf.dataDir, opts)
+	if err != nil {
+		return fmt.Errorf("open data directory %s: %w", lf.dataDir, err)
+	}
+	defer l.Close()
+	svc, err := mobility.New(l, mobility.Config{Country: lf.country, DataDir: lf.dataDir})
+	if err != nil {
+		return err
+	}
+	if err := report.New(svc, report.Options{}).Run(ctx, req, stdout); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	return nil
+}
+
+// flagOf names the command-line flag of a report query parameter.
+func flagOf(param string) string {
+	if param == "" {
+		return "from"
+	}
+	return strings.ReplaceAll(param, "_", "-")
+}
