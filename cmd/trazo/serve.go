@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/ed25519"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -29,13 +30,14 @@ var countryRE = regexp.MustCompile(`^[A-Z]{3}$`)
 
 // ledgerFlags are the flags every command that opens a data directory has.
 type ledgerFlags struct {
-	dataDir, country, origin string
+	dataDir, country, origin, encryptionKeyFile string
 }
 
 func (f *ledgerFlags) register(fs flagSet) {
 	fs.StringVar(&f.dataDir, "data-dir", "./data", "data directory (store and keys)")
 	fs.StringVar(&f.country, "country", "CRI", "host country, ISO 3166-1 alpha-3")
 	fs.StringVar(&f.origin, "origin", "", "log origin in checkpoints (default trazo.<country>.local/log)")
+	fs.StringVar(&f.encryptionKeyFile, "encryption-key-file", "", "file with the hex AES key (32, 48 or 64 hex digits) that encrypts the store at rest (Badger's own encryption); keep it outside the data directory")
 }
 
 type flagSet interface {
@@ -57,7 +59,36 @@ func (f *ledgerFlags) options(logger *slog.Logger) (ledger.Options, error) {
 	if strings.ContainsAny(origin, " +\n\t") {
 		return ledger.Options{}, usageError("--origin %q must not contain spaces, '+' or newlines", origin)
 	}
-	return ledger.Options{Origin: origin, Logger: logger}, nil
+	opts := ledger.Options{Origin: origin, Logger: logger}
+	if f.encryptionKeyFile != "" {
+		key, err := readEncryptionKey(f.encryptionKeyFile)
+		if err != nil {
+			return ledger.Options{}, err
+		}
+		opts.EncryptionKey = key
+	}
+	return opts, nil
+}
+
+// readEncryptionKey reads a store encryption key: 16, 24 or 32 bytes
+// written as hex, in a file no other user may read.
+func readEncryptionKey(path string) ([]byte, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("encryption key file: %w", err)
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		return nil, fmt.Errorf("encryption key file %s is readable by other users (mode %v); chmod 600 it", path, fi.Mode().Perm())
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("encryption key file: %w", err)
+	}
+	key, err := hex.DecodeString(strings.TrimSpace(string(b)))
+	if err != nil || (len(key) != 16 && len(key) != 24 && len(key) != 32) {
+		return nil, usageError("encryption key file %s must hold 32, 48 or 64 hex digits (an AES-128, -192 or -256 key)", path)
+	}
+	return key, nil
 }
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, _ io.Reader, stdout, stderr io.Writer) error {
