@@ -124,6 +124,16 @@ func TestDemoEndToEnd(t *testing.T) {
 		t.Fatalf("verify --url: %v", err)
 	}
 
+	// The narrated walkthrough runs against the same server and checks a
+	// proof with sha256sum.
+	walk := exec.Command("bash", "../../scripts/demo.sh")
+	walk.Env = append(os.Environ(), "DATA_DIR="+dir, "TRAZO_URL="+base, "TRAZO=env "+asMainEnv+"=1 "+exe, "HOME="+t.TempDir())
+	if b, err := walk.CombinedOutput(); err != nil {
+		t.Fatalf("scripts/demo.sh: %v\n%s", err, b)
+	} else if !strings.Contains(string(b), "is in the tree of size") || !strings.Contains(string(b), "ok: "+base) {
+		t.Errorf("scripts/demo.sh did not verify a proof and the log:\n%s", b)
+	}
+
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
