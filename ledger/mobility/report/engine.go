@@ -180,19 +180,19 @@ func (e *Engine) tally(ctx context.Context, req Request) (*merged, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("report: %w", err)
+		return nil, fmt.Errorf("scan facts: %w", err)
 	}
 	all := &merged{groups: map[wideKey]*counts{}}
 	for _, t := range tallies {
 		all.totals.add(&t.totals)
-		for k, c := range t.groups {
+		t.groups.each(func(k key, c *counts) {
 			w := t.wide(k)
 			if a := all.groups[w]; a != nil {
 				a.add(c)
 			} else {
 				all.groups[w] = c
 			}
-		}
+		})
 	}
 	return all, nil
 }

@@ -50,6 +50,19 @@ func TestWriteJSON(t *testing.T) {
 	if err := json.Unmarshal(b.Bytes(), &v); err != nil {
 		t.Errorf("not JSON: %v", err)
 	}
+	// Values that need escaping are escaped as encoding/json does.
+	r := sample()
+	r.Rows[0].Dims[0] = "a\"b<\x01é"
+	b.Reset()
+	if err := r.WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	var back struct {
+		Rows []map[string]any `json:"rows"`
+	}
+	if err := json.Unmarshal(b.Bytes(), &back); err != nil || back.Rows[0]["nationality"] != "a\"b<\x01é" {
+		t.Errorf("escaping: %v %v", err, back.Rows)
+	}
 	// An ungrouped report has "group_by":[], never null.
 	b.Reset()
 	if err := (&Report{From: "2025-01-01", To: "2025-01-01", SeasonStart: "01-01", MinCell: 5}).WriteJSON(&b); err != nil {

@@ -114,7 +114,7 @@ func (g grouping) byDay() bool { return g.age || g.month }
 type tally struct {
 	p      period
 	g      grouping
-	groups map[key]*counts
+	groups *store
 	totals counts
 
 	// Placement values and nationalities, numbered from 1 (0 is none,
@@ -125,9 +125,6 @@ type tally struct {
 	nationalities  []mobility.Code
 	firstMonth     int    // y*12+m of the period's first day
 	none           counts // the one group of an ungrouped report (its totals are the answer)
-
-	lastKey key
-	last    *counts
 
 	// seasonStarts[i] is the first day of the season of year seasonsFrom+i.
 	seasonStarts []mobility.Day
@@ -145,10 +142,12 @@ type tally struct {
 }
 
 func newTally(p period, g grouping) *tally {
-	t := &tally{p: p, g: g, groups: map[key]*counts{}, placementIDs: map[placementValues]uint32{}, placements: []placementValues{{}},
+	t := &tally{p: p, g: g, placementIDs: map[placementValues]uint32{}, placements: []placementValues{{}},
 		nationalityIDs: map[mobility.Code]uint64{}, nationalities: []mobility.Code{0}}
 	y, m, _ := civil(p.from)
 	t.firstMonth = y*12 + m
+	y2, m2, _ := civil(p.to)
+	t.groups = newStore(g, y2*12+m2-t.firstMonth+1)
 	for y := seasonsFrom; y <= seasonsTo; y++ {
 		t.seasonStarts = append(t.seasonStarts, days(y, p.seasonStart/100, p.seasonStart%100))
 	}
@@ -167,16 +166,7 @@ func (t *tally) at(k key) *counts {
 	if t.g == (grouping{}) {
 		return &t.none
 	}
-	if t.last != nil && k == t.lastKey {
-		return t.last
-	}
-	c := t.groups[k]
-	if c == nil {
-		c = &counts{}
-		t.groups[k] = c
-	}
-	t.lastKey, t.last = k, c
-	return c
+	return t.groups.at(k)
 }
 
 // Age bands (API.md), by the lowest age of each band.
