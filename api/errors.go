@@ -57,6 +57,7 @@ var errorTable = []struct {
 	{mobility.ErrNotFound, errNotFound},
 	{mobility.ErrConflict, &apiError{http.StatusConflict, "conflict", "the request conflicts with the current state", ""}},
 	{mobility.ErrForbidden, errForbidden},
+	{mobility.ErrProjectionsOutdated, &apiError{http.StatusServiceUnavailable, "projections_outdated", "the projections must be rebuilt (trazo reindex) before reports work", ""}},
 	{context.DeadlineExceeded, &apiError{http.StatusServiceUnavailable, "timeout", "the request took too long, try again later", ""}},
 	{context.Canceled, &apiError{http.StatusServiceUnavailable, "cancelled", "the request was cancelled", ""}},
 }

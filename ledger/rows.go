@@ -36,7 +36,7 @@ func (r *Reader) Get(key []byte) ([]byte, error) {
 // key and value are valid only during the call. fn may return ErrStopScan
 // to stop; any other error stops the scan and is returned.
 func (r *Reader) Scan(prefix, start []byte, fn func(key, value []byte) error) error {
-	it := r.txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, PrefetchSize: 64, Prefix: prefix})
+	it := r.txn.NewIterator(badger.IteratorOptions{Prefix: prefix}) // values are small and inline: no prefetch goroutines
 	defer it.Close()
 	if start == nil || bytes.Compare(start, prefix) < 0 {
 		start = prefix
