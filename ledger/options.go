@@ -63,8 +63,9 @@ type CommitStats struct {
 // Memory bounds Badger's memory use. The resident set of a Trazo process is
 // roughly MemTableSize × NumMemtables + BlockCacheSize + IndexCacheSize,
 // plus the Go heap of the server; with the defaults that is about 200 MiB
-// of Badger memory. Operators should also set GOMEMLIMIT (see
-// docs/OPERATIONS.md).
+// of Badger memory for caches and memtables. Badger's table builders
+// (flushes, compactions) allocate beyond that under heavy writes: up to
+// about 2 GiB was seen in a 30-minute soak (docs/OPERATIONS.md).
 type Memory struct {
 	MemTableSize   int64 // default 32 MiB (Badger's own default is 64 MiB)
 	NumMemtables   int   // default 3 (Badger: 5)
