@@ -150,7 +150,7 @@ func (s *Service) applyWorkerRegistered(tx setter, e *Entry) error {
 		DocType: d.Document.Type, DocCountry: d.Document.IssuingCountry,
 		PII: []uint64{e.Index},
 	}
-	if err := putRow(tx, workerKey(e.WorkerID), w); err != nil {
+	if err := putRow(tx, workerKey(e.WorkerID), &w); err != nil {
 		return err
 	}
 	if err := putFacts(tx, &w); err != nil {
@@ -201,12 +201,16 @@ func (s *Service) dataKey(g getter, workerID string) (*dataKey, error) {
 // and indexes the entry in the worker's history.
 func updateWorker(tx setter, e *Entry, fn func(w *workerRow) error) error {
 	var w workerRow
-	found, err := getRow(tx, workerKey(e.WorkerID), &w)
-	if err != nil {
-		return err
-	}
-	if !found {
-		return fmt.Errorf("worker %q missing", e.WorkerID)
+	if e.worker != nil && e.worker.ID == e.WorkerID {
+		w = *e.worker
+	} else {
+		found, err := getRow(tx, workerKey(e.WorkerID), &w)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return fmt.Errorf("worker %q missing", e.WorkerID)
+		}
 	}
 	if err := fn(&w); err != nil {
 		return err
@@ -257,7 +261,9 @@ func linkEmployer(tx setter, employerID, workerID string, how byte) error {
 
 func crossingOf(e *Entry) (crossingRow, CrossingData, error) {
 	var d CrossingData
-	if err := e.DecodeData(&d); err != nil {
+	if e.crossing != nil {
+		d = *e.crossing
+	} else if err := e.DecodeData(&d); err != nil {
 		return crossingRow{}, d, err
 	}
 	t, err := time.Parse(time.RFC3339Nano, d.OccurredAt)

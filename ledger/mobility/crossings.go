@@ -89,7 +89,7 @@ func (s *Service) crossingFunc(a Actor, workerID string, d CrossingData, res *Cr
 		if err != nil {
 			return nil, err
 		}
-		return &Entry{Type: TypeCrossingRecorded, Actor: a, WorkerID: workerID, Data: data}, nil
+		return &Entry{Type: TypeCrossingRecorded, Actor: a, WorkerID: workerID, Data: data, worker: w, crossing: &d}, nil
 	})
 }
 

@@ -56,6 +56,12 @@ type Entry struct {
 	PlacementID string          `json:"placement_id,omitempty"`
 	Data        json.RawMessage `json:"data"`
 	PII         []byte          `json:"pii,omitempty"`
+
+	// What the entry's builder already read and decoded inside the
+	// writer, so that apply need not do it again (live appends only;
+	// never encoded, nil for entries decoded from the log).
+	worker   *workerRow    // the worker row as it was before this entry
+	crossing *CrossingData // Data, decoded
 }
 
 // DecodeEntry parses an entry's leaf bytes. It returns an error if they

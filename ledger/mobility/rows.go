@@ -1,6 +1,7 @@
 package mobility
 
 import (
+	"encoding"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -15,7 +16,7 @@ import (
 // from the log; keyPrefix holds the wrapped data keys, which are not in
 // the log and must never be dropped.
 var (
-	workerPrefix    = []byte("w/")  // w/<worker_id>            workerRow (JSON)
+	workerPrefix    = []byte("w/")  // w/<worker_id>            workerRow (binary, workerrow.go)
 	employerPrefix  = []byte("e/")  // e/<employer_id>          employerRow (JSON)
 	empWorkerPrefix = []byte("ew/") // ew/<employer_id>/<worker_id>  "r", "p" or "rp": registered, placed
 	permitPrefix    = []byte("p/")  // p/<permit_id>            worker id
@@ -99,14 +100,22 @@ func getRow(g getter, k []byte, v any) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return false, fmt.Errorf("%w: row %q: %v", ledger.ErrCorrupt, k, err)
+	if err := unmarshalRow(k, b, v); err != nil {
+		return false, err
 	}
 	return true, nil
 }
 
+// putRow stores v in its binary form if it has one (the worker row),
+// else as JSON.
 func putRow(s setter, k []byte, v any) error {
-	b, err := json.Marshal(v)
+	var b []byte
+	var err error
+	if m, ok := v.(encoding.BinaryMarshaler); ok {
+		b, err = m.MarshalBinary()
+	} else {
+		b, err = json.Marshal(v)
+	}
 	if err != nil {
 		return err
 	}
@@ -228,8 +237,15 @@ func (w *workerRow) placement(id string) *placementRow {
 	return nil
 }
 
+// unmarshalRow decodes a row stored by putRow.
 func unmarshalRow(k, v []byte, row any) error {
-	if err := json.Unmarshal(v, row); err != nil {
+	var err error
+	if u, ok := row.(encoding.BinaryUnmarshaler); ok {
+		err = u.UnmarshalBinary(v)
+	} else {
+		err = json.Unmarshal(v, row)
+	}
+	if err != nil {
 		return fmt.Errorf("%w: row %q: %v", ledger.ErrCorrupt, k, err)
 	}
 	return nil
