@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/bits"
+	"sync/atomic"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -39,15 +40,18 @@ type request struct {
 	fns      []AppendFunc
 	receipts []Receipt
 	errs     []error
-	pending  int
+	pending  atomic.Int64 // items not answered yet
 	done     chan struct{}
 	// exclusive, when set, is run by the writer alone, between commits.
 	exclusive func() error
 }
 
+// finish answers item i. The items of one request may be answered from
+// several goroutines (the writer, and Badger's callbacks of the chunks in
+// flight); the last one closes done.
 func (r *request) finish(i int, rc Receipt, err error) {
 	r.receipts[i], r.errs[i] = rc, err
-	if r.pending--; r.pending == 0 {
+	if r.pending.Add(-1) == 0 {
 		close(r.done)
 	}
 }
@@ -77,9 +81,9 @@ func (l *Log) AppendBatch(ctx context.Context, fns []AppendFunc) ([]Receipt, []e
 		fns:      fns,
 		receipts: make([]Receipt, len(fns)),
 		errs:     make([]error, len(fns)),
-		pending:  len(fns),
 		done:     make(chan struct{}),
 	}
+	r.pending.Store(int64(len(fns)))
 	if err := l.submit(ctx, r); err != nil {
 		return nil, nil, err
 	}
@@ -193,32 +197,53 @@ func (l *Log) writer() {
 
 // process answers first and everything else queued, up to MaxBatch
 // appends per commit. The caller holds the writer role.
+//
+// Commits are pipelined, one deep: while Badger writes and syncs one
+// commit on its own goroutine, the writer prepares the next batch from
+// whatever queued meanwhile, reading the rows of the commit in flight from
+// memory. A commit is sent only once the one before it is durable, and
+// each is answered as soon as it is. process returns when nothing is
+// queued and no commit is in flight.
 func (l *Log) process(first *request) {
-	if first.exclusive != nil {
-		first.exclusive()
-		close(first.done)
-		return
-	}
-	batch := []*request{first}
-	n := len(first.fns)
-	for n < l.opts.MaxBatch {
-		select {
-		case r := <-l.reqs:
-			if r.exclusive != nil {
-				l.commitBatch(batch)
-				r.exclusive()
-				close(r.done)
-				batch, n = nil, 0
-				continue
-			}
-			batch = append(batch, r)
-			n += len(r.fns)
+	defer l.drainAll()
+	for r := first; r != nil; {
+		if r.exclusive != nil {
+			l.drainAll()
+			r.exclusive()
+			close(r.done)
+			r = l.nextRequest()
 			continue
-		default:
 		}
-		break
+		batch := []*request{r}
+		n := len(r.fns)
+		r = nil
+		for n < l.opts.MaxBatch {
+			next := l.nextRequest()
+			if next == nil {
+				break
+			}
+			if next.exclusive != nil {
+				r = next // after this batch
+				break
+			}
+			batch = append(batch, next)
+			n += len(next.fns)
+		}
+		l.commitBatch(batch)
+		if r == nil {
+			r = l.nextRequest()
+		}
 	}
-	l.commitBatch(batch)
+}
+
+// nextRequest returns a queued request, or nil if none is queued.
+func (l *Log) nextRequest() *request {
+	select {
+	case r := <-l.reqs:
+		return r
+	default:
+		return nil
+	}
 }
 
 // item is one prepared append waiting for its chunk to commit.
@@ -237,12 +262,41 @@ type chunk struct {
 	keys  int
 	bytes int
 	at    int64
+
+	// writes are the callers' rows this chunk writes (nil value: deleted);
+	// prev are those of the chunk that was in flight when txn was made,
+	// whose rows txn's snapshot does not see.
+	writes map[string][]byte
+	prev   map[string][]byte
 }
 
-// commitBatch prepares every append of the batch and commits them,
-// splitting into several transactions only when Badger's transaction limits
-// require it. Each transaction carries its entries, their nodes, the
-// callers' rows, the new tree head and its signed checkpoint.
+// flight is a chunk sent to Badger and not yet known to be durable. err
+// is set before done is closed.
+type flight struct {
+	c    *chunk
+	done chan struct{}
+	err  error
+}
+
+// spareTxn is a transaction made just before the chunk in flight was
+// sent, for the chunk after it.
+type spareTxn struct {
+	txn  *badger.Txn
+	prev map[string][]byte
+}
+
+// chunkItems is the most appends one transaction takes. Larger batches are
+// cut so that Badger writes and syncs one part while the writer prepares
+// the next: a batch of 1,000 costs four fsyncs instead of one, but its
+// preparation and its writing overlap.
+const chunkItems = 256
+
+// commitBatch prepares every append of the batch and sends them to
+// Badger, in transactions of at most chunkItems appends, fewer when
+// Badger's transaction limits require it. Each transaction carries its entries,
+// their nodes, the callers' rows, the new tree head and the checkpoint
+// signed before it. The last transaction may still be in flight when
+// commitBatch returns.
 func (l *Log) commitBatch(batch []*request) {
 	if len(batch) == 0 {
 		return
@@ -259,12 +313,8 @@ func (l *Log) commitBatch(batch []*request) {
 		return
 	}
 	maxKeys, maxBytes := int(l.db.MaxBatchCount()), int(l.db.MaxBatchSize())
-	now := l.opts.Now().UTC().UnixNano()
-	l.mu.RLock()
-	if last := l.head.recordedAt; now < last {
-		now = last // recorded_at never goes backwards
-	}
-	l.mu.RUnlock()
+	now := max(l.opts.Now().UTC().UnixNano(), l.lastAt) // recorded_at never goes backwards
+	l.lastAt = now
 	at := time.Unix(0, now).UTC()
 
 	c := l.newChunk(now)
@@ -276,7 +326,7 @@ func (l *Log) commitBatch(batch []*request) {
 				continue
 			}
 			index := l.rng.End()
-			tx := &Tx{txn: c.txn}
+			tx := &Tx{txn: c.txn, chunk: c, cache: l.rows}
 			entry, err := callAppendFunc(fn, tx, index, at)
 			if err != nil {
 				c.items = append(c.items, item{req: r, i: i, err: err})
@@ -294,13 +344,16 @@ func (l *Log) commitBatch(batch []*request) {
 				c.items = append(c.items, item{req: r, i: i, err: ErrTooLarge})
 				continue
 			}
-			if c.keys+keys > maxKeys/2 || c.bytes+size > maxBytes/2 {
-				if failed = l.commitChunk(c); failed != nil {
+			if c.keys+keys > maxKeys/2 || c.bytes+size > maxBytes/2 || len(c.items) >= chunkItems {
+				if failed = l.send(c); failed != nil {
 					r.finish(i, Receipt{}, failed)
 					continue
 				}
 				c = l.newChunk(now)
-				tx.txn = c.txn
+				// The rows this append wrote are kept in tx; it read
+				// through the chunk just sent, whose rows the new chunk
+				// sees as prev.
+				tx.txn, tx.chunk = c.txn, c
 			}
 			it, err := l.write(c, tx, entry, at)
 			if err != nil {
@@ -308,7 +361,7 @@ func (l *Log) commitBatch(batch []*request) {
 				// which were checked above; fail this append alone would
 				// leave partial rows, so fail the chunk.
 				c.items = append(c.items, item{req: r, i: i, err: err})
-				failed = l.abortChunk(c, err)
+				failed = l.abortChunk(c, err, true)
 				continue
 			}
 			it.req, it.i = r, i
@@ -318,7 +371,7 @@ func (l *Log) commitBatch(batch []*request) {
 		}
 	}
 	if failed == nil {
-		l.commitChunk(c)
+		l.send(c)
 	}
 }
 
@@ -358,12 +411,19 @@ func callAppendFunc(fn AppendFunc, tx *Tx, index uint64, at time.Time) (entry []
 	return fn(tx, index, at)
 }
 
+// newChunk starts the next chunk, in the transaction made for it when the
+// chunk in flight was sent, if any.
 func (l *Log) newChunk(at int64) *chunk {
-	return &chunk{
-		txn:   l.db.NewTransaction(true),
-		start: cloneRange(l.rng),
-		at:    at,
+	c := &chunk{start: cloneRange(l.rng), at: at, writes: map[string][]byte{}}
+	if l.spare != nil {
+		c.txn, c.prev = l.spare.txn, l.spare.prev
+		l.spare = nil
+	} else {
+		// Nothing is in flight (or it was sent without a spare): a new
+		// transaction waits for every commit sent before it.
+		c.txn = l.db.NewTransaction(true)
 	}
+	return c
 }
 
 func cloneRange(r *compact.Range) *compact.Range {
@@ -377,7 +437,7 @@ func cloneRange(r *compact.Range) *compact.Range {
 // write puts one prepared append into the chunk's transaction and extends
 // the tree. The returned item has its receipt filled in, except Size.
 func (l *Log) write(c *chunk, tx *Tx, entry []byte, at time.Time) (item, error) {
-	if err := tx.flush(); err != nil {
+	if err := tx.flush(c); err != nil {
 		return item{}, err
 	}
 	if entry == nil {
@@ -403,17 +463,25 @@ func (l *Log) write(c *chunk, tx *Tx, entry []byte, at time.Time) (item, error) 
 	return item{receipt: Receipt{Appended: true, Index: index, LeafHash: leafHash, RecordedAt: at}}, nil
 }
 
-// commitChunk writes the new tree head into the chunk's transaction,
-// commits it durably and answers its items. The checkpoint of the new head
-// is signed while Badger writes and syncs (Ed25519 signatures are
-// deterministic, so the signed note is a function of the committed head),
-// and it is stored with the next commit, or by persistCheckpoints when the
-// writer goes idle or the log closes; Open signs it again if a crash lost
-// it. No item is answered before both the fsync and the signature are done,
-// so Checkpoint always covers every acknowledged entry. On failure it
-// restores the tree to the chunk's start and fails every item with an
-// error wrapping ErrStorage, which it returns.
-func (l *Log) commitChunk(c *chunk) error {
+// send writes the new tree head into the chunk's transaction and hands
+// it to Badger, which writes and syncs it on its own goroutine; the chunk
+// is answered from there once durable (finishFlight). The checkpoint of
+// the new head is signed on another goroutine meanwhile (Ed25519
+// signatures are deterministic, so the signed note is a function of the
+// committed head) and stored with the next commit, or by
+// persistCheckpoints when the writer goes idle or the log closes; Open
+// signs it again if a crash lost it. No item is answered before both the
+// fsync and the signature are done, so Checkpoint always covers every
+// acknowledged entry.
+//
+// The chunk was prepared on the state of the chunk in flight, so send
+// first waits for that one: if it failed, this chunk fails with it. On
+// failure send restores the tree, fails every item with an error wrapping
+// ErrStorage, and returns it.
+func (l *Log) send(c *chunk) error {
+	if err := l.drain(); err != nil {
+		return l.abortChunk(c, err, false) // the tree is back before the failed chunk
+	}
 	size := l.rng.End()
 	entries := 0
 	for _, it := range c.items {
@@ -422,81 +490,136 @@ func (l *Log) commitChunk(c *chunk) error {
 		}
 	}
 	l.mu.RLock()
-	h, cp := l.head, l.checkpoint
+	h := l.head
 	pending := l.unsaved
 	l.mu.RUnlock()
+	if entries > 0 {
+		root, err := l.rng.GetRootHash(nil)
+		if err != nil {
+			return l.abortChunk(c, err, true)
+		}
+		h = head{size: size, recordedAt: c.at, root: root}
+		if err := c.txn.Set(headKey, h.marshal()); err != nil {
+			return l.abortChunk(c, err, true)
+		}
+	}
+	for _, u := range pending {
+		if err := c.txn.Set(checkpointKey(u.size), u.note); err != nil {
+			return l.abortChunk(c, err, true)
+		}
+	}
+	if l.failCommit != nil {
+		if err := l.failCommit(); err != nil {
+			return l.abortChunk(c, err, true)
+		}
+	}
+	f := &flight{c: c, done: make(chan struct{})}
+	var sig chan signed
+	if entries > 0 { // sign on another core while Badger writes and syncs
+		sig = make(chan signed, 1)
+		go func(root []byte) {
+			note, err := signCheckpoint(l.signer, l.opts.Origin, size, root)
+			sig <- signed{note, err}
+		}(h.root)
+	}
+	// The next chunk's transaction is made before this one is sent: made
+	// after, it would wait for this commit to be durable.
+	l.spare = &spareTxn{txn: l.db.NewTransaction(true), prev: c.writes}
+	l.inflight = f
 	started := time.Now()
-	err := func() error {
-		if entries > 0 {
-			root, err := l.rng.GetRootHash(nil)
-			if err != nil {
-				return err
-			}
-			h = head{size: size, recordedAt: c.at, root: root}
-			if err := c.txn.Set(headKey, h.marshal()); err != nil {
-				return err
-			}
+	if l.failFlight != nil {
+		if delay, err := l.failFlight(len(c.items)); err != nil {
+			c.txn.Discard()
+			time.AfterFunc(delay, func() { l.finishFlight(f, err, h, entries, len(pending), sig, started) })
+			return nil
 		}
-		for _, u := range pending {
-			if err := c.txn.Set(checkpointKey(u.size), u.note); err != nil {
-				return err
-			}
-		}
-		if l.failCommit != nil {
-			if err := l.failCommit(); err != nil {
-				return err
-			}
-		}
-		type signed struct {
-			note []byte
-			err  error
-		}
-		var sig chan signed
-		if entries > 0 { // sign on another core while this one waits for the fsync
-			sig = make(chan signed, 1)
-			go func(root []byte) {
-				note, err := signCheckpoint(l.signer, l.opts.Origin, size, root)
-				sig <- signed{note, err}
-			}(h.root)
-		}
-		commitErr := c.txn.Commit()
-		var signErr error
-		if sig != nil {
-			s := <-sig
-			cp, signErr = s.note, s.err
-		}
-		if commitErr != nil {
-			return commitErr
-		}
-		if signErr != nil {
+	}
+	c.txn.CommitWith(func(err error) {
+		l.finishFlight(f, err, h, entries, len(pending), sig, started)
+	})
+	return nil
+}
+
+// signed is the outcome of a checkpoint's signature.
+type signed struct {
+	note []byte
+	err  error
+}
+
+// finishFlight answers the items of a sent chunk once Badger has committed
+// (or failed to commit) it. It runs on Badger's callback goroutine; the
+// tree, owned by the writer, is restored by drain.
+func (l *Log) finishFlight(f *flight, err error, h head, entries, stored int, sig chan signed, started time.Time) {
+	defer close(f.done)
+	c := f.c
+	var cp []byte
+	if sig != nil {
+		s := <-sig
+		cp = s.note
+		if s.err != nil && err == nil {
 			// Unreachable with a key that loaded; the head is durable, and
 			// Open signs its checkpoint again.
-			l.opts.Logger.Error("ledger: sign checkpoint", "err", signErr, "size", size)
+			l.opts.Logger.Error("ledger: sign checkpoint", "err", s.err, "size", h.size)
 			cp = nil
 		}
-		return nil
-	}()
+	}
 	if err != nil {
-		return l.abortChunk(c, err)
+		f.err = l.failItems(c, err)
+		return
 	}
 	took := time.Since(started)
 	l.lastCommit.Store(time.Now().UnixNano())
 	l.mu.Lock()
 	l.head, l.lastErr = h, nil
-	l.unsaved = l.unsaved[len(pending):]
+	l.unsaved = l.unsaved[stored:]
 	if entries > 0 && cp != nil {
-		l.checkpoint = cp
-		l.unsaved = append(l.unsaved, signedCheckpoint{size: size, note: cp})
+		l.checkpoint, l.cpSize = cp, h.size
+		l.unsaved = append(l.unsaved, signedCheckpoint{size: h.size, note: cp})
 	}
 	l.mu.Unlock()
 	for _, it := range c.items {
-		it.receipt.Size = size
+		it.receipt.Size = h.size
 		it.req.finish(it.i, it.receipt, it.err)
 	}
 	if l.opts.OnCommit != nil {
-		l.opts.OnCommit(CommitStats{Entries: entries, Requests: len(c.items), Duration: took, Size: size})
+		l.opts.OnCommit(CommitStats{Entries: entries, Requests: len(c.items), Duration: took, Size: h.size})
+	}
+}
+
+// drain waits for the chunk in flight, if any. If it failed, drain puts
+// the tree back as it was before that chunk, drops the spare transaction
+// (made on the failed chunk's state) and returns the chunk's error.
+func (l *Log) drain() error {
+	f := l.inflight
+	if f == nil {
+		return nil
+	}
+	<-f.done
+	l.inflight = nil
+	if f.err == nil {
+		for k, v := range f.c.writes {
+			l.rows.put(k, v)
+		}
+	}
+	if f.err != nil {
+		l.rng = f.c.start
+		if l.spare != nil {
+			l.spare.txn.Discard()
+			l.spare = nil
+		}
+		return f.err
 	}
 	return nil
+}
+
+// drainAll waits for the chunk in flight and drops the spare transaction:
+// after it, the writer holds nothing across calls.
+func (l *Log) drainAll() {
+	l.drain()
+	if l.spare != nil {
+		l.spare.txn.Discard()
+		l.spare = nil
+	}
 }
 
 // signedCheckpoint is a checkpoint signed but not yet stored.
@@ -532,15 +655,27 @@ func (l *Log) persistCheckpoints() error {
 	return nil
 }
 
-// abortChunk discards the chunk, restores the tree and fails every item
-// that had not failed on its own.
-func (l *Log) abortChunk(c *chunk, cause error) error {
+// abortChunk discards a chunk that was not sent, fails every item that
+// had not failed on its own, and returns the error wrapping ErrStorage
+// they got. With restore, the tree goes back to the chunk's start (drain
+// has already put it further back when the chunk before failed).
+func (l *Log) abortChunk(c *chunk, cause error, restore bool) error {
 	c.txn.Discard()
+	if restore {
+		l.rng = c.start
+	}
+	return l.failItems(c, cause)
+}
+
+// failItems records a failed commit and fails the chunk's items.
+func (l *Log) failItems(c *chunk, cause error) error {
 	l.mu.Lock()
 	l.lastErr = cause
 	l.mu.Unlock()
-	l.rng = c.start
 	err := fmt.Errorf("%w: commit: %v", ErrStorage, cause)
+	if errors.Is(cause, ErrStorage) {
+		err = cause // already wrapped: the chunk before this one failed
+	}
 	l.opts.Logger.Error("ledger commit failed", "err", cause, "appends", len(c.items))
 	for _, it := range c.items {
 		if it.err != nil {
@@ -557,23 +692,49 @@ func (l *Log) abortChunk(c *chunk, cause error) error {
 // only if the AppendFunc succeeds.
 type Tx struct {
 	txn    *badger.Txn
+	chunk  *chunk
+	cache  *rowCache         // the writer's, nil outside its chunks
 	writes map[string][]byte // nil value: deleted
 	order  []string
 }
 
-// Get returns a copy of key's value, or ErrNotFound.
+// Get returns a copy of key's value, or ErrNotFound. It looks in this
+// append's writes, then the chunk's, then those of the chunk in flight
+// when the chunk's transaction was made, then the transaction's snapshot.
 func (t *Tx) Get(key []byte) ([]byte, error) {
-	if v, ok := t.writes[string(key)]; ok {
-		if v == nil {
-			return nil, ErrNotFound
+	layers := [3]map[string][]byte{t.writes}
+	if t.chunk != nil {
+		layers[1], layers[2] = t.chunk.writes, t.chunk.prev
+	}
+	for _, m := range layers {
+		if v, ok := m[string(key)]; ok {
+			return copyRow(v)
 		}
-		return append([]byte(nil), v...), nil
+	}
+	if t.cache != nil {
+		if v, ok := t.cache.get(string(key)); ok {
+			return copyRow(v)
+		}
 	}
 	v, err := getValue(t.txn, key)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return nil, fmt.Errorf("%w: %v", ErrStorage, err)
 	}
+	if err == nil && t.cache != nil {
+		// Neither this chunk nor the one in flight wrote the row: the
+		// snapshot has its newest committed value.
+		t.cache.put(string(key), v)
+		return copyRow(v)
+	}
 	return v, err
+}
+
+// copyRow returns a copy of a row's value, or ErrNotFound for nil.
+func copyRow(v []byte) ([]byte, error) {
+	if v == nil {
+		return nil, ErrNotFound
+	}
+	return append([]byte(nil), v...), nil
 }
 
 // Set writes key = value when the append succeeds. It returns
@@ -615,17 +776,22 @@ func (t *Tx) cost() (keys, size int) {
 	return len(t.order), size
 }
 
-// flush moves the pending writes into the Badger transaction.
-func (t *Tx) flush() error {
+// flush moves the pending writes into the Badger transaction, and records
+// them in the chunk c, if any.
+func (t *Tx) flush(c *chunk) error {
 	for _, k := range t.order {
 		var err error
-		if v := t.writes[k]; v == nil {
+		v := t.writes[k]
+		if v == nil {
 			err = t.txn.Delete([]byte(k))
 		} else {
 			err = t.txn.Set([]byte(k), v)
 		}
 		if err != nil {
 			return err
+		}
+		if c != nil {
+			c.writes[k] = v
 		}
 	}
 	t.writes, t.order = nil, nil

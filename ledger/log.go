@@ -47,12 +47,19 @@ type Log struct {
 	mu         sync.RWMutex // guards the fields below, written by the writer
 	head       head
 	checkpoint []byte             // the newest signed checkpoint
+	cpSize     uint64             // its tree size
 	unsaved    []signedCheckpoint // signed, not yet stored (oldest first)
 	lastErr    error              // error of the most recent commit, nil once one succeeds
 
-	// rng is the tree's right edge; only the holder of the writer role
-	// touches it.
-	rng *compact.Range
+	// Only the holder of the writer role touches these: the tree's right
+	// edge (including the chunk in flight), the commit in flight and the
+	// transaction made for the chunk after it, and the recorded_at of the
+	// newest chunk.
+	rng      *compact.Range
+	inflight *flight
+	spare    *spareTxn
+	lastAt   int64
+	rows     *rowCache
 
 	// Free-space check, used by the holder of the writer role only.
 	freeBytes     func(dir string) (uint64, error)
@@ -62,6 +69,11 @@ type Log struct {
 	// failCommit, set only by tests, makes the next commits fail as a full
 	// disk would, just before Badger's commit.
 	failCommit func() error
+	// failFlight, set only by tests, is asked about every chunk sent with
+	// its number of items; an error makes that chunk fail after the delay
+	// as if Badger had failed to write it (nothing of it is written), while
+	// the writer goes on preparing the next chunk on top of it.
+	failFlight func(items int) (time.Duration, error)
 }
 
 // Open opens the ledger in dir, creating it (and its note signing key) if
@@ -103,6 +115,7 @@ func open(dir string, opts Options, lock *os.File) (*Log, error) {
 		dir: dir, opts: opts, db: db, lock: lock, signer: signer, vkey: vkey,
 		reqs:      make(chan *request, 1024),
 		freeBytes: freeBytes,
+		rows:      newRowCache(opts.Memory.RowCacheSize),
 		closing:   make(chan struct{}),
 		stopped:   make(chan struct{}),
 	}
@@ -183,7 +196,7 @@ func (l *Log) loadHead() error {
 			return fmt.Errorf("%w: initialise log: %v", ErrStorage, err)
 		}
 	}
-	l.rng, l.head, l.checkpoint = rng, h, cp
+	l.rng, l.head, l.checkpoint, l.cpSize, l.lastAt = rng, h, cp, h.size, h.recordedAt
 	return nil
 }
 
@@ -323,6 +336,15 @@ func (l *Log) Checkpoint() []byte {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	return l.checkpoint
+}
+
+// LatestCheckpoint returns the newest signed checkpoint and its tree size,
+// read together. The log signed it itself: callers need not verify it to
+// know its size.
+func (l *Log) LatestCheckpoint() (note []byte, size uint64) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.checkpoint, l.cpSize
 }
 
 // LastRecordedAt returns the recorded_at time of the newest entry, or the

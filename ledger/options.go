@@ -61,8 +61,9 @@ type CommitStats struct {
 }
 
 // Memory bounds Badger's memory use. The resident set of a Trazo process is
-// roughly MemTableSize × NumMemtables + BlockCacheSize + IndexCacheSize,
-// plus the Go heap of the server; with the defaults that is about 200 MiB
+// roughly MemTableSize × NumMemtables + BlockCacheSize + IndexCacheSize +
+// RowCacheSize, plus the Go heap of the server; with the defaults that is
+// about 230 MiB
 // of Badger memory for caches and memtables. Badger's table builders
 // (flushes, compactions) allocate beyond that under heavy writes: up to
 // about 2 GiB was seen in a 30-minute soak (docs/OPERATIONS.md).
@@ -71,6 +72,11 @@ type Memory struct {
 	NumMemtables   int   // default 3 (Badger: 5)
 	BlockCacheSize int64 // default 64 MiB (Badger: 256 MiB)
 	IndexCacheSize int64 // default 32 MiB (Badger: unbounded, all indexes in memory)
+
+	// RowCacheSize bounds the writer's cache of the callers' rows it
+	// recently read or committed (not Badger's); default 32 MiB, -1 for
+	// none.
+	RowCacheSize int64
 }
 
 func (m Memory) withDefaults() Memory {
@@ -85,6 +91,9 @@ func (m Memory) withDefaults() Memory {
 	}
 	if m.IndexCacheSize <= 0 {
 		m.IndexCacheSize = 32 << 20
+	}
+	if m.RowCacheSize == 0 {
+		m.RowCacheSize = 32 << 20
 	}
 	return m
 }

@@ -67,6 +67,7 @@ func (l *Log) Rebuild(ctx context.Context, prefixes [][]byte, apply func(tx *Tx,
 		}
 	}
 	return l.Exclusive(ctx, func() error {
+		l.rows.reset() // rows change outside the writer's chunks
 		if len(prefixes) > 0 {
 			if err := l.db.DropPrefix(prefixes...); err != nil {
 				return fmt.Errorf("%w: drop rows: %v", ErrStorage, err)
@@ -99,7 +100,7 @@ func (l *Log) Rebuild(ctx context.Context, prefixes [][]byte, apply func(tx *Tx,
 					txn = l.db.NewTransaction(true)
 					tx.txn, keys, nbytes = txn, 0, 0
 				}
-				if err := tx.flush(); err != nil {
+				if err := tx.flush(nil); err != nil {
 					return fmt.Errorf("%w: rebuild: %v", ErrStorage, err)
 				}
 				keys, nbytes = keys+k, nbytes+b
@@ -125,6 +126,7 @@ func (l *Log) Purge(ctx context.Context, prefixes ...[]byte) error {
 		}
 	}
 	return l.Exclusive(ctx, func() error {
+		l.rows.reset() // rows change outside the writer's chunks
 		// DropPrefix skips prefixes with no live key, and deleted rows
 		// are not live: write a marker under each prefix first.
 		err := l.db.Update(func(txn *badger.Txn) error {

@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/trazo-ledger/trazo/ledger"
@@ -65,12 +64,8 @@ func (s *Service) WorkerHistory(ctx context.Context, a Actor, id string, req His
 		}
 		h.AccessIndex = &i
 	}
-	cp := s.log.Checkpoint()
-	parsed, err := ledger.OpenCheckpoint(cp, s.log.Origin(), s.log.VerifierKey())
-	if err != nil {
-		return History{}, fmt.Errorf("%w: own checkpoint: %v", ledger.ErrCorrupt, err)
-	}
-	h.Size, h.Checkpoint = parsed.Size, string(cp)
+	cp, size := s.log.LatestCheckpoint()
+	h.Size, h.Checkpoint = size, string(cp)
 	indexes, err := s.historyIndexes(id, h.Size, "")
 	if err != nil {
 		return History{}, err
