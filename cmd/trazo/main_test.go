@@ -273,6 +273,8 @@ func TestUsageAndHelp(t *testing.T) {
 		{"bad flag", []string{"verify", "--nope"}, nil, 2, "flag provided but not defined"},
 		{"bad country", []string{"verify", "--country", "Costa Rica"}, nil, 2, "alpha-3"},
 		{"bad country from env", []string{"verify"}, map[string]string{"TRAZO_COUNTRY": "cr"}, 2, "alpha-3"},
+		{"bad memory limit", []string{"verify", "--memory-limit", "lots"}, nil, 2, "--memory-limit"},
+		{"bad memory limit from env", []string{"verify"}, map[string]string{"TRAZO_MEMORY_LIMIT": "1.5GiB"}, 2, "--memory-limit"},
 		{"backup without out", []string{"backup"}, nil, 2, "--out is required"},
 		{"restore without in", []string{"restore"}, nil, 2, "--in is required"},
 		{"stray argument", []string{"verify", "extra"}, nil, 2, "unexpected argument"},

@@ -15,6 +15,8 @@ import (
 	"os/signal"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -30,7 +32,7 @@ var countryRE = regexp.MustCompile(`^[A-Z]{3}$`)
 
 // ledgerFlags are the flags every command that opens a data directory has.
 type ledgerFlags struct {
-	dataDir, country, origin, encryptionKeyFile string
+	dataDir, country, origin, encryptionKeyFile, memoryLimit string
 }
 
 func (f *ledgerFlags) register(fs flagSet) {
@@ -38,6 +40,7 @@ func (f *ledgerFlags) register(fs flagSet) {
 	fs.StringVar(&f.country, "country", "CRI", "host country, ISO 3166-1 alpha-3")
 	fs.StringVar(&f.origin, "origin", "", "log origin in checkpoints (default trazo.<country>.local/log)")
 	fs.StringVar(&f.encryptionKeyFile, "encryption-key-file", "", "file with the hex AES key (32, 48 or 64 hex digits) that encrypts the store at rest (Badger's own encryption); keep it outside the data directory")
+	fs.StringVar(&f.memoryLimit, "memory-limit", "1536MiB", "soft limit of the process's memory (the Go runtime's GOMEMLIMIT, which wins when set), e.g. 1GiB or 768MiB; 0 for none")
 }
 
 type flagSet interface {
@@ -59,6 +62,11 @@ func (f *ledgerFlags) options(logger *slog.Logger) (ledger.Options, error) {
 	if strings.ContainsAny(origin, " +\n\t") {
 		return ledger.Options{}, usageError("--origin %q must not contain spaces, '+' or newlines", origin)
 	}
+	limit, err := parseSize(f.memoryLimit)
+	if err != nil {
+		return ledger.Options{}, usageError("--memory-limit %q: %v", f.memoryLimit, err)
+	}
+	setMemoryLimit(limit)
 	opts := ledger.Options{Origin: origin, Logger: logger}
 	if f.encryptionKeyFile != "" {
 		key, err := readEncryptionKey(f.encryptionKeyFile)
@@ -239,4 +247,38 @@ func splitList(v string) []string {
 		}
 	}
 	return out
+}
+
+// setMemoryLimit sets the Go runtime's soft memory limit, unless the
+// GOMEMLIMIT environment variable set one (the runtime reads it at start).
+// Most of a busy server's heap is Badger's table builders, allocated and
+// dropped with every memtable flush and compaction: without a limit the
+// garbage collector lets the heap reach twice the live data before it
+// runs (GOGC=100), and the resident set with it.
+func setMemoryLimit(limit int64) {
+	if limit <= 0 || os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	debug.SetMemoryLimit(limit)
+}
+
+// parseSize parses a byte size: a whole number with an optional unit
+// KiB, MiB or GiB (or B).
+func parseSize(s string) (int64, error) {
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"B", 1}}
+	mult := int64(1)
+	for _, u := range units {
+		if rest, ok := strings.CutSuffix(s, u.suffix); ok {
+			s, mult = rest, u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 || n > (1<<62)/mult {
+		return 0, errors.New("want a size such as 1536MiB, 2GiB or 0")
+	}
+	return n * mult, nil
 }

@@ -108,3 +108,16 @@ func TestServeWiresTheDomain(t *testing.T) {
 		t.Fatalf("replay after restart: %d %s (first %s), size %d → %d", code, again, first, n, size(base))
 	}
 }
+
+func TestParseSize(t *testing.T) {
+	for in, want := range map[string]int64{"0": 0, "1536MiB": 1536 << 20, "2GiB": 2 << 30, "512KiB": 512 << 10, "1000": 1000, "64B": 64} {
+		if got, err := parseSize(in); err != nil || got != want {
+			t.Errorf("parseSize(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "-1", "1.5GiB", "GiB", "1TB", "99999999999GiB"} {
+		if _, err := parseSize(in); err == nil {
+			t.Errorf("parseSize(%q) accepted", in)
+		}
+	}
+}

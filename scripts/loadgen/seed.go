@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // tokens are one token per role; the employer's org is the employer the
@@ -56,8 +57,12 @@ func parallel(n, conns int, fn func(i int) error) error {
 // also get a placement and eight crossings.
 func seed(c *client, tk *tokens, mint func(role, org, sub string) (string, error), nLoad, nRead, conns int) (*population, error) {
 	p := &population{load: make([]string, nLoad), read: make([]string, nRead)}
+	// A tag of this run keeps the tax id and the documents new, so that the
+	// load generator can also run on a data directory that has data (a
+	// seeded 10M-entry log).
+	run := time.Now().UnixNano() % 1_000_000
 	b, err := c.expect(201, "POST", "/v1/employers", tk.ministry,
-		[]byte(`{"legal_name":"Finca Loadgen S.A.","tax_id":"3-101-900001","country":"CRI","sector":"A","region":"CR-A"}`))
+		fmt.Appendf(nil, `{"legal_name":"Finca Loadgen S.A.","tax_id":"3-101-%06d","country":"CRI","sector":"A","region":"CR-A"}`, run))
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +94,7 @@ func seed(c *client, tk *tokens, mint func(role, org, sub string) (string, error
 		return w.WorkerID, err
 	}
 	err = parallel(nLoad, conns, func(i int) error {
-		id, err := register(tk.border, "L", i)
+		id, err := register(tk.border, fmt.Sprintf("L%06d", run), i)
 		p.load[i] = id
 		return err
 	})
@@ -97,7 +102,7 @@ func seed(c *client, tk *tokens, mint func(role, org, sub string) (string, error
 		return nil, fmt.Errorf("seed load workers: %w", err)
 	}
 	err = parallel(nRead, conns, func(i int) error {
-		id, err := register(tk.employer, "R", i)
+		id, err := register(tk.employer, fmt.Sprintf("R%06d", run), i)
 		if err != nil {
 			return err
 		}
