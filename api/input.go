@@ -10,12 +10,14 @@ import (
 	"mime"
 	"net/http"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Limits on request input.
@@ -97,17 +99,17 @@ func decodeStrict(data []byte, v any) *apiError {
 	if !utf8.Valid(data) {
 		return &apiError{http.StatusBadRequest, "invalid_json", "the body is not valid UTF-8", ""}
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	w := walker{dec: dec}
+	// jsontext reads tokens without allocating; duplicate names are
+	// checked by the walker, which knows the field path to report.
+	w := walker{dec: jsontext.NewDecoder(bytes.NewReader(data), jsontext.AllowDuplicateNames(true))}
 	var t reflect.Type
 	if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer {
 		t = rv.Type().Elem()
 	}
-	if err := w.value(t, "", 0); err != nil {
+	if err := w.value(t, 0); err != nil {
 		return err
 	}
-	if _, err := dec.Token(); err != io.EOF {
+	if _, err := w.dec.ReadToken(); err != io.EOF {
 		return &apiError{http.StatusBadRequest, "trailing_data", "the body has data after the JSON value", ""}
 	}
 	// Every key now names a field exactly, so encoding/json's
@@ -152,45 +154,71 @@ func jsonKind(t reflect.Type) string {
 // walker reads a JSON value token by token, alongside the Go type it will
 // be decoded into, refusing syntax errors, duplicate keys, unknown fields
 // and deep nesting. A nil type means "anything": only syntax, duplicates
-// and depth are checked.
+// and depth are checked. The field path of an error (a.b[3].c) is built
+// only when there is an error.
 type walker struct {
-	dec *json.Decoder
+	dec  *jsontext.Decoder
+	path []pathStep
 }
 
-func (w *walker) value(t reflect.Type, path string, depth int) *apiError {
-	tok, err := w.dec.Token()
+// pathStep is one step of a field path: an object key, or an array index
+// when key is empty and index ≥ 0.
+type pathStep struct {
+	key   string
+	index int
+}
+
+// fieldPath renders the path of the value being read.
+func (w *walker) fieldPath() string {
+	p := ""
+	for _, s := range w.path {
+		if s.index >= 0 {
+			p += "[" + strconv.Itoa(s.index) + "]"
+		} else {
+			p = joinPath(p, s.key)
+		}
+	}
+	return p
+}
+
+func (w *walker) value(t reflect.Type, depth int) *apiError {
+	tok, err := w.dec.ReadToken()
 	if err != nil {
 		return syntaxError(err)
 	}
-	d, ok := tok.(json.Delim)
-	if !ok {
+	kind := tok.Kind()
+	if kind != '{' && kind != '[' {
 		return nil // a scalar
 	}
 	if depth >= maxJSONDepth {
-		return &apiError{http.StatusBadRequest, "too_deep", fmt.Sprintf("the body nests deeper than %d levels", maxJSONDepth), path}
+		return &apiError{http.StatusBadRequest, "too_deep", fmt.Sprintf("the body nests deeper than %d levels", maxJSONDepth), w.fieldPath()}
 	}
 	t = indirect(t)
-	switch d {
-	case '{':
-		return w.object(t, path, depth)
-	case '[':
-		var elem reflect.Type
-		if t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
-			elem = t.Elem()
+	if kind == '{' {
+		return w.object(t, depth)
+	}
+	var elem reflect.Type
+	if t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
+		elem = t.Elem()
+	}
+	for i := 0; w.dec.PeekKind() != ']'; i++ {
+		w.path = append(w.path, pathStep{index: i})
+		if err := w.value(elem, depth+1); err != nil {
+			return err
 		}
-		for i := 0; w.dec.More(); i++ {
-			if err := w.value(elem, path+"["+strconv.Itoa(i)+"]", depth+1); err != nil {
-				return err
-			}
-		}
-		if _, err := w.dec.Token(); err != nil { // ']'
-			return syntaxError(err)
-		}
+		w.path = w.path[:len(w.path)-1]
+	}
+	if _, err := w.dec.ReadToken(); err != nil { // ']'
+		return syntaxError(err)
 	}
 	return nil
 }
 
-func (w *walker) object(t reflect.Type, path string, depth int) *apiError {
+// smallObject is the number of keys up to which an object's keys are
+// checked for duplicates by a linear search rather than a map.
+const smallObject = 16
+
+func (w *walker) object(t reflect.Type, depth int) *apiError {
 	var fields map[string]reflect.Type
 	var elem reflect.Type
 	checkFields := false
@@ -202,42 +230,53 @@ func (w *walker) object(t reflect.Type, path string, depth int) *apiError {
 			elem = t.Elem()
 		}
 	}
-	seen := map[string]struct{}{}
-	for w.dec.More() {
-		tok, err := w.dec.Token()
+	var keys []string // the first smallObject keys
+	var seen map[string]struct{}
+	for w.dec.PeekKind() != '}' {
+		tok, err := w.dec.ReadToken()
 		if err != nil {
 			return syntaxError(err)
 		}
-		key, ok := tok.(string)
-		if !ok {
-			return &apiError{http.StatusBadRequest, "invalid_json", "malformed JSON: object key is not a string", path}
+		key := tok.String() // jsontext guarantees a string here
+		w.path = append(w.path, pathStep{key: key, index: -1})
+		dup := false
+		if seen == nil {
+			dup = slices.Contains(keys, key)
+			if keys = append(keys, key); len(keys) > smallObject {
+				seen = make(map[string]struct{}, 2*smallObject)
+				for _, k := range keys {
+					seen[k] = struct{}{}
+				}
+			}
+		} else {
+			_, dup = seen[key]
+			seen[key] = struct{}{}
 		}
-		p := joinPath(path, key)
-		if _, dup := seen[key]; dup {
-			return &apiError{http.StatusBadRequest, "duplicate_key", "a key appears twice in the same object", p}
+		if dup {
+			return &apiError{http.StatusBadRequest, "duplicate_key", "a key appears twice in the same object", w.fieldPath()}
 		}
-		seen[key] = struct{}{}
 		vt := elem
 		if checkFields {
 			ft, known := fields[key]
 			if !known {
-				return &apiError{http.StatusBadRequest, "unknown_field", "unknown field", p}
+				return &apiError{http.StatusBadRequest, "unknown_field", "unknown field", w.fieldPath()}
 			}
 			vt = ft
 		}
-		if err := w.value(vt, p, depth+1); err != nil {
+		if err := w.value(vt, depth+1); err != nil {
 			return err
 		}
+		w.path = w.path[:len(w.path)-1]
 	}
-	if _, err := w.dec.Token(); err != nil { // '}'
+	if _, err := w.dec.ReadToken(); err != nil { // '}'
 		return syntaxError(err)
 	}
 	return nil
 }
 
 func syntaxError(err error) *apiError {
-	if se, ok := errors.AsType[*json.SyntaxError](err); ok {
-		return &apiError{http.StatusBadRequest, "invalid_json", fmt.Sprintf("malformed JSON near byte %d", se.Offset), ""}
+	if se, ok := errors.AsType[*jsontext.SyntacticError](err); ok && !errors.Is(se.Err, io.ErrUnexpectedEOF) {
+		return &apiError{http.StatusBadRequest, "invalid_json", fmt.Sprintf("malformed JSON near byte %d", se.ByteOffset), ""}
 	}
 	return &apiError{http.StatusBadRequest, "invalid_json", "malformed JSON (unexpected end of the body)", ""}
 }
