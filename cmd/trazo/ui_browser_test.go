@@ -1,0 +1,459 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// chromiumPath is Debian's chromium, which .ci/run installs.
+const chromiumPath = "/usr/bin/chromium"
+
+// browserOrSkip returns the browser to drive, or skips the test when there
+// is none, unless TRAZO_REQUIRE_BROWSER=1 (CI), where that is a failure.
+func browserOrSkip(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("drives a real browser against a real server; skipped with -short")
+	}
+	if _, err := os.Stat(chromiumPath); err != nil {
+		if os.Getenv("TRAZO_REQUIRE_BROWSER") == "1" {
+			t.Fatalf("TRAZO_REQUIRE_BROWSER=1 but %s is missing (apt-get install chromium)", chromiumPath)
+		}
+		t.Skipf("%s is missing: the dashboard's browser test is skipped (apt-get install chromium; TRAZO_REQUIRE_BROWSER=1 makes this a failure)", chromiumPath)
+	}
+	return chromiumPath
+}
+
+// artifactsDir is where the browser test saves its screenshots:
+// $TRAZO_ARTIFACTS, or a new directory under the system's temp dir that is
+// kept after the test (its path is logged).
+func artifactsDir(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("TRAZO_ARTIFACTS")
+	var err error
+	if dir == "" {
+		dir, err = os.MkdirTemp("", "trazo-ui-artifacts-")
+	} else {
+		dir = filepath.Join(dir, "ui")
+		err = os.MkdirAll(dir, 0o755)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshots in %s", dir)
+	return dir
+}
+
+// tamperingProxy forwards to the server and, when armed, alters the next
+// history answer: one proof hash ("proof") or one leaf byte ("leaf") of
+// the entry at position entry.
+type tamperingProxy struct {
+	mode     atomic.Value // "", "proof" or "leaf"
+	entry    int
+	tampered atomic.Int64 // the index of the entry altered last, -1 before
+}
+
+var historyPath = regexp.MustCompile(`^/v1/workers/[^/]+/history$`)
+
+func (tp *tamperingProxy) handler(t *testing.T, target string) http.Handler {
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tp.mode.Store("")
+	tp.tampered.Store(-1)
+	rp := httputil.NewSingleHostReverseProxy(u)
+	rp.ModifyResponse = func(resp *http.Response) error {
+		mode, _ := tp.mode.Load().(string)
+		if mode == "" || resp.StatusCode != 200 || !historyPath.MatchString(resp.Request.URL.Path) {
+			return nil
+		}
+		tp.mode.Store("")
+		b, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			return err
+		}
+		var h map[string]any
+		if err := json.Unmarshal(b, &h); err != nil {
+			return err
+		}
+		e := h["entries"].([]any)[tp.entry].(map[string]any)
+		flip := func(s string) string {
+			raw, _ := base64.StdEncoding.DecodeString(s)
+			raw[len(raw)/2] ^= 0x01
+			return base64.StdEncoding.EncodeToString(raw)
+		}
+		if mode == "proof" {
+			proof := e["proof"].([]any)
+			proof[0] = flip(proof[0].(string))
+		} else {
+			e["leaf"] = flip(e["leaf"].(string))
+		}
+		tp.tampered.Store(int64(e["index"].(float64)))
+		if b, err = json.Marshal(h); err != nil {
+			return err
+		}
+		resp.Body = io.NopCloser(bytes.NewReader(b))
+		resp.ContentLength = int64(len(b))
+		resp.Header.Set("Content-Length", fmt.Sprint(len(b)))
+		return nil
+	}
+	return rp
+}
+
+// TestDashboardInBrowser drives the dashboard (GET /ui) in headless
+// Chromium against "trazo serve --demo" (a real process on real Badger),
+// through a proxy that can tamper with a history answer: each demo token
+// signs in; the ministry's charts render with data, in Spanish and in
+// English, and on a phone-sized screen; the inspector's history shows
+// every entry verified in the browser, then a tampered proof and a
+// tampered leaf each show as failed; the employer's placement refused
+// with 422 shows the error next to its field. No request leaves the
+// server's origin, and no script error or CSP violation occurs.
+func TestDashboardInBrowser(t *testing.T) {
+	chromium := browserOrSkip(t)
+	shots := artifactsDir(t)
+	dir := filepath.Join(t.TempDir(), "data")
+	srv := startTrazo(t, dir, "--demo")
+	demo, err := readEnvFile(filepath.Join(dir, demoTokensFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tp := &tamperingProxy{entry: 1}
+	proxy := httptest.NewServer(tp.handler(t, srv.url))
+	defer proxy.Close()
+	origin := proxy.URL
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("no-pings", true),
+	)
+	actx, cancelA := chromedp.NewExecAllocator(t.Context(), opts...)
+	defer cancelA()
+	ctx, cancelB := chromedp.NewContext(actx)
+	defer cancelB()
+	if err := chromedp.Do(ctx); err != nil { // starts the browser
+		t.Fatalf("start %s: %v", chromium, err)
+	}
+
+	// Every request the page sends, every exception and console error.
+	var mu sync.Mutex
+	var requests, problems []string
+	note := func(list *[]string, s string) {
+		mu.Lock()
+		defer mu.Unlock()
+		*list = append(*list, s)
+	}
+	go func() {
+		for ev, err := range chromedp.Events(ctx, network.RequestWillBeSent) {
+			if err != nil {
+				return
+			}
+			note(&requests, ev.Request.URL)
+		}
+	}()
+	go func() {
+		for ev, err := range chromedp.Events(ctx, runtime.ExceptionThrown) {
+			if err != nil {
+				return
+			}
+			d := ev.ExceptionDetails
+			text := d.Text
+			if d.Exception != nil {
+				text += " " + d.Exception.Description
+			}
+			note(&problems, "exception: "+text)
+		}
+	}()
+	go func() {
+		for ev, err := range chromedp.Events(ctx, cdplog.EntryAdded) {
+			if err != nil {
+				return
+			}
+			// Refused API calls (the 422 the test provokes) are logged as
+			// network errors; anything else, such as a CSP violation, is
+			// a problem.
+			if e := ev.Entry; e.Level == cdplog.EntryLevelError && e.Source != cdplog.EntrySourceNetwork {
+				note(&problems, fmt.Sprintf("log %s: %s", e.Source, e.Text))
+			}
+		}
+	}()
+	ctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
+	defer cancelT()
+	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, runtime.Enable, cdp.Empty{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, cdplog.Enable, cdp.Empty{}); err != nil {
+		t.Fatal(err)
+	}
+
+	run := func(t *testing.T, what string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	shot := func(name string) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			b, err := chromedp.FullScreenshot(100)(ctx, tg)
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(filepath.Join(shots, name+".png"), b, 0o644)
+		})
+	}
+	elemShot := func(sel, name string) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			b, err := chromedp.Screenshot(chromedp.CSS(sel))(ctx, tg)
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(filepath.Join(shots, name+".png"), b, 0o644)
+		})
+	}
+	js := func(expr string) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := chromedp.Evaluate[any](expr)(ctx, tg)
+			return err
+		})
+	}
+	eval := func(t *testing.T, what, expr string, out any) {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[json.RawMessage](expr))
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if err := json.Unmarshal(v, out); err != nil {
+			t.Fatalf("%s: %v (%s)", what, err, v)
+		}
+	}
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+	setLang := func(lang string) chromedp.Action[chromedp.Void] {
+		return chromedp.Steps(chromedp.SetValue(css(`#lang`), lang), js(`document.querySelector('#lang').dispatchEvent(new Event('change'))`))
+	}
+	signIn := func(t *testing.T, role string) {
+		t.Helper()
+		run(t, "sign in as "+role,
+			chromedp.WaitVisible(css(`button.demo-token[data-role="`+role+`"]`)),
+			chromedp.Click(css(`button.demo-token[data-role="`+role+`"]`)),
+			chromedp.WaitVisible(css(`#signout`)),
+		)
+		var who string
+		eval(t, "who", `document.querySelector('#who').dataset.role + ' ' + document.querySelector('#who').textContent`, &who)
+		if !strings.HasPrefix(who, role+" ") {
+			t.Errorf("signed in as %s, the page shows %q", role, who)
+		}
+	}
+	signOut := func(t *testing.T) {
+		t.Helper()
+		run(t, "sign out", chromedp.Click(css(`#signout`)), chromedp.WaitVisible(css(`#signin`)))
+	}
+
+	run(t, "open the dashboard",
+		chromedp.Navigate(origin+"/ui"),
+		chromedp.WaitReady(css(`body[data-ready]`)),
+		setLang("es"),
+		shot("01-signin"),
+	)
+	var demoButtons int
+	eval(t, "demo buttons", `document.querySelectorAll('button.demo-token').length`, &demoButtons)
+	if demoButtons != 4 {
+		t.Errorf("%d demo tokens offered, want one per role (4)", demoButtons)
+	}
+
+	t.Run("ministry", func(t *testing.T) {
+		signIn(t, "ministry")
+		run(t, "charts", chromedp.WaitReady(css(`#view[data-loaded="true"]`)), shot("02-ministry-es"))
+		checkCharts(t, eval, 6)
+		var suppressed int
+		eval(t, "suppressed cells", `document.querySelectorAll('td.suppressed').length`, &suppressed)
+		if suppressed == 0 {
+			t.Error("no suppressed cell is marked (the demo's monthly report has some)")
+		}
+		run(t, "english", setLang("en"), chromedp.WaitReady(css(`#view[data-loaded="true"]`)))
+		var lang, title string
+		eval(t, "lang", `document.documentElement.lang`, &lang)
+		eval(t, "title", `document.querySelector('#view h2').textContent`, &title)
+		if lang != "en" || title != "Circular labour mobility" {
+			t.Errorf("after switching to English: lang %q, heading %q", lang, title)
+		}
+		checkCharts(t, eval, 6)
+		run(t, "screenshot", shot("03-ministry-en"))
+		run(t, "phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile), chromedp.Sleep(300*time.Millisecond), shot("04-ministry-phone"))
+		var overflow int
+		eval(t, "overflow", `document.documentElement.scrollWidth - window.innerWidth`, &overflow)
+		if overflow > 1 {
+			t.Errorf("on a 390 px wide screen the page is %d px too wide", overflow)
+		}
+		checkCharts(t, eval, 6)
+		run(t, "desktop", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, emulation.ClearDeviceMetricsOverride, cdp.Empty{})
+			return err
+		}))
+		signOut(t)
+	})
+
+	t.Run("inspector", func(t *testing.T) {
+		signIn(t, "inspector")
+		worker := demo[envDemoOverstay]
+		read := func(purpose string) (ok, total int, sig string, failed []int) {
+			t.Helper()
+			run(t, "read history",
+				chromedp.WaitVisible(css(`#i-worker`)),
+				chromedp.SetValue(css(`#i-worker`), worker),
+				js(`document.querySelector('#i-purpose').value = ''`),
+				chromedp.Focus(css(`#i-purpose`)),
+				chromedp.SendKeys(css(`#i-purpose`), purpose+"\r"), // submitted from the keyboard
+				chromedp.WaitVisible(css(`#verify-summary`)),
+			)
+			var res struct {
+				OK, Total int
+				Sig       string
+				Failed    []int
+			}
+			eval(t, "verification", `(() => { const s = document.querySelector('#verify-summary').dataset;
+				return { OK: +s.ok, Total: +s.total, Sig: s.sig,
+					Failed: [...document.querySelectorAll('li.entry[data-verified="false"]')].map((li) => +li.dataset.index) }; })()`, &res)
+			return res.OK, res.Total, res.Sig, res.Failed
+		}
+		ok, total, sig, failed := read("case-ui-001")
+		if total < 5 || ok != total || len(failed) != 0 {
+			t.Errorf("untouched history: %d of %d entries verified (failed %v)", ok, total, failed)
+		}
+		if sig != "browser" {
+			t.Errorf("checkpoint signature checked by %q, want the browser (Chromium has Ed25519 in WebCrypto)", sig)
+		}
+		var findings int
+		eval(t, "findings", `document.querySelectorAll('#findings li').length`, &findings)
+		if findings == 0 {
+			t.Error("the overstaying worker's findings are not listed")
+		}
+		run(t, "screenshot", shot("05-inspector-verified"))
+
+		for _, mode := range []string{"proof", "leaf"} {
+			tp.mode.Store(mode)
+			ok, total, _, failed = read("case-ui-tampered-" + mode)
+			want := int(tp.tampered.Load())
+			if len(failed) != 1 || failed[0] != want || ok != total-1 {
+				t.Errorf("tampered %s of entry %d: %d of %d verified, failed %v", mode, want, ok, total, failed)
+			}
+			run(t, "screenshot", shot("06-inspector-tampered-"+mode))
+		}
+		signOut(t)
+	})
+
+	t.Run("employer", func(t *testing.T) {
+		signIn(t, "employer")
+		run(t, "my workers", chromedp.WaitVisible(css(`#my-workers-table tbody tr`)), shot("07-employer"))
+		var worker string
+		eval(t, "a worker", `document.querySelector('#my-workers-table tbody tr').dataset.worker`, &worker)
+		// No permit is valid on 2020-01-06: the API answers 422
+		// no_valid_permit for start_date, shown next to that field.
+		run(t, "start a placement",
+			chromedp.SetValue(css(`#s-worker`), worker),
+			chromedp.SetValue(css(`#s-start`), "2020-01-06"),
+			chromedp.SetValue(css(`#s-end`), "2020-03-31"),
+			chromedp.SetValue(css(`#s-region`), "CR-A"),
+			chromedp.Click(css(`#start-form button[type="submit"]`)),
+			chromedp.WaitVisible(css(`#s-start-error[data-code]`)),
+			shot("08-employer-422"),
+			elemShot(`#start-form`, "09-employer-422-field"),
+		)
+		var res struct {
+			Code, Text, Invalid, Focused string
+		}
+		eval(t, "the error", `(() => { const e = document.querySelector('#s-start-error');
+			return { Code: e.dataset.code, Text: e.textContent, Invalid: document.querySelector('#s-start').getAttribute('aria-invalid'),
+				Focused: document.activeElement.id }; })()`, &res)
+		if res.Code != "no_valid_permit" || !strings.Contains(res.Text, "2020-01-06") || res.Invalid != "true" || res.Focused != "s-start" {
+			t.Errorf("the 422 is not shown next to start_date: %+v", res)
+		}
+		signOut(t)
+	})
+
+	t.Run("border", func(t *testing.T) {
+		signIn(t, "border")
+		var note string
+		eval(t, "note", `document.querySelector('#view').textContent`, &note)
+		if note == "" {
+			t.Error("a border token sees nothing")
+		}
+		signOut(t)
+	})
+
+	mu.Lock()
+	defer mu.Unlock()
+	if len(requests) == 0 {
+		t.Fatal("no network request was recorded")
+	}
+	for _, r := range requests {
+		if !strings.HasPrefix(r, origin+"/") && !strings.HasPrefix(r, "data:") && !strings.HasPrefix(r, "blob:"+origin+"/") {
+			t.Errorf("a request left the server's origin %s: %s", origin, r)
+		}
+	}
+	for _, p := range problems {
+		t.Errorf("in the page: %s", p)
+	}
+	t.Logf("%d requests, all to %s", len(requests), origin)
+}
+
+// checkCharts checks that the page shows n chart canvases, each with
+// drawn pixels, and a table with rows behind each.
+func checkCharts(t *testing.T, eval func(*testing.T, string, string, any), n int) {
+	t.Helper()
+	var charts []struct {
+		ID     string
+		Pixels int
+		Rows   int
+	}
+	eval(t, "charts", `[...document.querySelectorAll('figure.panel')].map((f) => {
+		const c = f.querySelector('canvas');
+		const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+		let px = 0;
+		for (let i = 3; i < d.length; i += 4) if (d[i] !== 0) px++;
+		return { ID: f.id, Pixels: px, Rows: f.querySelectorAll('tbody tr').length };
+	})`, &charts)
+	if len(charts) != n {
+		t.Errorf("%d charts, want %d", len(charts), n)
+	}
+	for _, c := range charts {
+		if c.Pixels < 1000 || c.Rows == 0 {
+			t.Errorf("chart %s: %d drawn pixels, %d table rows", c.ID, c.Pixels, c.Rows)
+		}
+	}
+}
