@@ -1,4 +1,4 @@
-// Small DOM helpers: h builds an element; no HTML strings are ever parsed.
+// Small DOM functions: h builds an element; no HTML strings are ever parsed.
 
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
