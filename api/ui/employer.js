@@ -129,7 +129,7 @@ function placements(list) {
   return h('ul', { class: 'plain' }, list.map((p) => h('li', {},
     `${p.placement_id} · ${p.start_date} → ${p.expected_end_date} · ${p.occupation} ${p.sector} ${p.region} `,
     st.ending === p.placement_id ? endForm(p)
-      : h('button', { type: 'button', class: 'secondary', onclick: () => { st.ending = p.placement_id; redraw(); }, text: t('employer.end') }))));
+      : h('button', { type: 'button', class: 'secondary', dataset: { end: p.placement_id }, onclick: () => { st.ending = p.placement_id; redraw(); }, text: t('employer.end') }))));
 }
 
 function presence(s) {

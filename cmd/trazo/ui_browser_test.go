@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -321,6 +322,20 @@ func TestDashboardInBrowser(t *testing.T) {
 			t.Errorf("on a 390 px wide screen the page is %d px too wide", overflow)
 		}
 		checkCharts(t, eval, 6)
+		run(t, "csv", chromedp.Click(css(`#panel-sex button.secondary`)))
+		csvAsked := func() bool {
+			mu.Lock()
+			defer mu.Unlock()
+			return slices.ContainsFunc(requests, func(r string) bool {
+				return strings.Contains(r, "/v1/reports/circular?") && strings.Contains(r, "group_by=sex") && strings.Contains(r, "format=csv")
+			})
+		}
+		for deadline := time.Now().Add(5 * time.Second); !csvAsked() && time.Now().Before(deadline); {
+			time.Sleep(20 * time.Millisecond)
+		}
+		if !csvAsked() {
+			t.Error("Download CSV did not ask the server for its CSV")
+		}
 		run(t, "desktop", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 			_, err := cdp.Call(ctx, tg, emulation.ClearDeviceMetricsOverride, cdp.Empty{})
 			return err
@@ -329,7 +344,16 @@ func TestDashboardInBrowser(t *testing.T) {
 	})
 
 	t.Run("inspector", func(t *testing.T) {
-		signIn(t, "inspector")
+		// Signed in by pasting the token; something that is not a JWT is
+		// refused next to the field first.
+		run(t, "paste a token",
+			chromedp.SetValue(css(`#token`), "not-a-token"),
+			chromedp.Click(css(`#signin-form button[type="submit"]`)),
+			chromedp.WaitVisible(css(`#token[aria-invalid="true"]`)),
+			chromedp.SetValue(css(`#token`), demo["TRAZO_TOKEN_INSPECTOR"]),
+			chromedp.Click(css(`#signin-form button[type="submit"]`)),
+			chromedp.WaitVisible(css(`#signout`)),
+		)
 		worker := demo[envDemoOverstay]
 		read := func(purpose string) (ok, total int, sig string, failed []int) {
 			t.Helper()
@@ -403,11 +427,58 @@ func TestDashboardInBrowser(t *testing.T) {
 		if res.Code != "no_valid_permit" || !strings.Contains(res.Text, "2020-01-06") || res.Invalid != "true" || res.Focused != "s-start" {
 			t.Errorf("the 422 is not shown next to start_date: %+v", res)
 		}
+
+		// With a permit valid today (issued by the ministry through the
+		// API), the placement starts, and then ends.
+		today := time.Now().UTC()
+		body := fmt.Sprintf(`{"worker_id":%q,"type":"seasonal_work","valid_from":%q,"valid_to":%q}`,
+			worker, today.Format(time.DateOnly), today.AddDate(0, 3, 0).Format(time.DateOnly))
+		req, _ := http.NewRequest("POST", srv.url+"/v1/permits", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+demo["TRAZO_TOKEN_MINISTRY"])
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 201 {
+			t.Fatalf("issue a permit: %d", resp.StatusCode)
+		}
+		run(t, "start a placement",
+			chromedp.SetValue(css(`#s-worker`), worker),
+			chromedp.SetValue(css(`#s-start`), today.Format(time.DateOnly)),
+			chromedp.SetValue(css(`#s-end`), today.AddDate(0, 2, 0).Format(time.DateOnly)),
+			chromedp.SetValue(css(`#s-region`), "CR-A"),
+			chromedp.Click(css(`#start-form button[type="submit"]`)),
+			chromedp.WaitVisible(css(`#employer-status.ok`)),
+		)
+		var started string
+		eval(t, "started", `document.querySelector('#employer-status').textContent`, &started)
+		placement := regexp.MustCompile(`plc_[0-9A-Z]+`).FindString(started)
+		if placement == "" {
+			t.Fatalf("no placement id in %q", started)
+		}
+		run(t, "end it",
+			chromedp.Click(css(`button[data-end="`+placement+`"]`)),
+			chromedp.WaitVisible(css(`form.end-form[data-placement="`+placement+`"]`)),
+			chromedp.Click(css(`form.end-form[data-placement="`+placement+`"] button[type="submit"]`)),
+			chromedp.WaitNotPresent(css(`form.end-form[data-placement="`+placement+`"]`)),
+			shot("10-employer-ended"),
+		)
+		var ended string
+		eval(t, "ended", `document.querySelector('#employer-status').textContent`, &ended)
+		if !strings.Contains(ended, "ended") {
+			t.Errorf("after ending %s the page says %q", placement, ended)
+		}
 		signOut(t)
 	})
 
 	t.Run("border", func(t *testing.T) {
-		signIn(t, "border")
+		run(t, "sign in from the keyboard",
+			chromedp.Focus(css(`button.demo-token[data-role="border"]`)),
+			chromedp.SendKeys(css(`button.demo-token[data-role="border"]`), "\r"),
+			chromedp.WaitVisible(css(`#signout`)),
+		)
 		var note string
 		eval(t, "note", `document.querySelector('#view').textContent`, &note)
 		if note == "" {
