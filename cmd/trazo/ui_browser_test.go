@@ -27,6 +27,8 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/transparency-dev/merkle/rfc6962"
+	"github.com/transparency-dev/merkle/testonly"
 )
 
 // chromiumPath is Debian's chromium, which .ci/run installs.
@@ -296,6 +298,68 @@ func TestDashboardInBrowser(t *testing.T) {
 	if demoButtons != 4 {
 		t.Errorf("%d demo tokens offered, want one per role (4)", demoButtons)
 	}
+
+	t.Run("verify.js", func(t *testing.T) {
+		// The page's proof check against transparency-dev/merkle's, on
+		// every index of trees of 1 to 17 leaves (a wrong index must
+		// fail), and the checkpoint check on the server's checkpoint,
+		// as served and with its root changed.
+		type incl struct {
+			Index, Size uint64
+			Leaf        []byte
+			Proof       [][]byte
+			Root        []byte
+		}
+		var cases []incl
+		tree := testonly.New(rfc6962.DefaultHasher)
+		for size := uint64(1); size <= 17; size++ {
+			tree.AppendData([]byte(fmt.Sprintf("leaf %d", size-1)))
+			for i := range size {
+				proof, err := tree.InclusionProof(i, size)
+				if err != nil {
+					t.Fatal(err)
+				}
+				cases = append(cases, incl{i, size, []byte(fmt.Sprintf("leaf %d", i)), proof, tree.HashAt(size)})
+			}
+		}
+		in, err := json.Marshal(cases)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var res struct {
+			Good, Bad, Total  int
+			CheckpointOK      string
+			CheckpointChanged string
+		}
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[json.RawMessage](`import('/ui/verify.js').then(async (m) => {
+			const cases = `+string(in)+`;
+			const b = m.b64decode;
+			let good = 0, bad = 0;
+			for (const c of cases) {
+				const proof = c.Proof.map(b);
+				if (await m.verifyInclusion(b(c.Leaf), c.Index, c.Size, proof, b(c.Root))) good++;
+				if (c.Size > 1 && await m.verifyInclusion(b(c.Leaf), (c.Index + 1) % c.Size, c.Size, proof, b(c.Root))) bad++;
+			}
+			const key = await m.parseVerifierKey(await (await fetch('/v1/log/key')).text());
+			const note = await (await fetch('/v1/log/checkpoint')).text();
+			const check = async (n) => { try { return await m.verifyCheckpoint(m.parseCheckpoint(n), key); } catch (e) { return 'refused: ' + e.message; } };
+			const lines = note.split('\n');
+			lines[2] = lines[2].startsWith('A') ? 'B' + lines[2].slice(1) : 'A' + lines[2].slice(1);
+			return { Good: good, Bad: bad, Total: cases.length, CheckpointOK: await check(note), CheckpointChanged: await check(lines.join('\n')) };
+		})`, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(v, &res); err != nil {
+			t.Fatal(err)
+		}
+		if res.Good != res.Total || res.Bad != 0 || res.Total != 153 {
+			t.Errorf("verify.js: %d of %d proofs verified, %d wrong indexes accepted", res.Good, res.Total, res.Bad)
+		}
+		if res.CheckpointOK != "browser" || res.CheckpointChanged != "refused: bad signature" {
+			t.Errorf("checkpoint as served: %q; with its root changed: %q", res.CheckpointOK, res.CheckpointChanged)
+		}
+	})
 
 	t.Run("ministry", func(t *testing.T) {
 		signIn(t, "ministry")
