@@ -361,6 +361,16 @@ func TestDashboardInBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("i18n", func(t *testing.T) {
+		missing, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`import('/ui/i18n.js').then((m) => m.missingKeys())`, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(missing) != 0 {
+			t.Errorf("strings missing from a language: %v", missing)
+		}
+	})
+
 	t.Run("ministry", func(t *testing.T) {
 		signIn(t, "ministry")
 		run(t, "charts", chromedp.WaitReady(css(`#view[data-loaded="true"]`)), shot("02-ministry-es"))
