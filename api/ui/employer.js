@@ -79,12 +79,15 @@ function startForm() {
     const v = Object.fromEntries([...new FormData(form)].map(([k, x]) => [k, String(x).trim()]));
     st.start = v;
     if (!fieldErrors(form, validateStart(v))) return;
+    const btn = form.querySelector('button[type="submit"]');
+    btn.disabled = true; // one placement per click
     try {
       const r = await post('/v1/placements', v);
       st.notice = t('employer.started', { id: r.placement_id, index: r.index });
       st.start = {};
       await load(false);
     } catch (err) {
+      btn.disabled = false;
       apiErrors(form, err, msg);
     }
   });
@@ -105,12 +108,15 @@ function endForm(p) {
     const errs = {};
     if (!DATE.test(v.end_date)) errs.end_date = t('v.date');
     if (!fieldErrors(form, errs)) return;
+    const btn = form.querySelector('button[type="submit"]');
+    btn.disabled = true;
     try {
       const r = await post(`/v1/placements/${q(id)}/end`, v);
       st.notice = t('employer.ended', { index: r.index });
       st.ending = '';
       await load(false);
     } catch (err) {
+      btn.disabled = false;
       apiErrors(form, err, msg);
     }
   });
