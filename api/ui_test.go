@@ -29,17 +29,13 @@ func TestDashboardFiles(t *testing.T) {
 		{"/ui/vendor/chartjs/chart.umd.min.js", "text/javascript; charset=utf-8", 200},
 		{"/ui/vendor/chartjs/LICENSE.md", "text/plain; charset=utf-8", 200},
 		{"/ui/nope.js", "application/json; charset=utf-8", 404},
-		{"/ui/../v1/openapi.json", "", 0}, // cleaned by the client or refused: never the API's document under /ui
+		{"/ui/../v1/openapi.json", "application/json; charset=utf-8", 404},
+		{"/ui/..%2fv1%2fopenapi.json", "application/json; charset=utf-8", 404},
+		{"/ui/vendor/", "application/json; charset=utf-8", 404},
 		{"/ui/demo-tokens.json", "application/json; charset=utf-8", 404},
 	} {
 		t.Run(tc.path, func(t *testing.T) {
-			resp, b := e.get(tc.path, "")
-			if tc.status == 0 {
-				if resp.StatusCode == 200 && strings.HasPrefix(resp.Header.Get("Content-Security-Policy"), "default-src 'self'") {
-					t.Errorf("%s served a dashboard file: %.80s", tc.path, b)
-				}
-				return
-			}
+			resp, _ := e.get(tc.path, "")
 			if resp.StatusCode != tc.status || resp.Header.Get("Content-Type") != tc.ctype {
 				t.Fatalf("%d %q, want %d %q", resp.StatusCode, resp.Header.Get("Content-Type"), tc.status, tc.ctype)
 			}

@@ -108,6 +108,24 @@ func TestDashboardInBrowser(t *testing.T) {
 		run(t, "sign out", chromedp.Click(css(`#signout`)), chromedp.WaitVisible(css(`#signin`)))
 	}
 
+	// onPhone shows the page on a 390 px wide phone screen: a
+	// screenshot, no horizontal overflow, then check, then back to the
+	// desktop size.
+	onPhone := func(t *testing.T, name string, check func()) {
+		t.Helper()
+		run(t, "phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile), chromedp.Sleep(300*time.Millisecond), shot(name))
+		var overflow int
+		eval(t, "overflow", `document.documentElement.scrollWidth - window.innerWidth`, &overflow)
+		if overflow > 1 {
+			t.Errorf("on a 390 px wide screen the page is %d px too wide", overflow)
+		}
+		check()
+		run(t, "desktop", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, emulation.ClearDeviceMetricsOverride, cdp.Empty{})
+			return err
+		}))
+	}
+
 	run(t, "open the dashboard",
 		chromedp.Navigate(origin+"/ui"),
 		chromedp.WaitReady(css(`body[data-ready]`)),
@@ -210,29 +228,21 @@ func TestDashboardInBrowser(t *testing.T) {
 		}
 		checkCharts(t, eval, 6)
 		run(t, "screenshot", shot("03-ministry-en"))
-		run(t, "phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile), chromedp.Sleep(300*time.Millisecond), shot("04-ministry-phone"))
-		var overflow int
-		eval(t, "overflow", `document.documentElement.scrollWidth - window.innerWidth`, &overflow)
-		if overflow > 1 {
-			t.Errorf("on a 390 px wide screen the page is %d px too wide", overflow)
-		}
-		checkCharts(t, eval, 6)
-		run(t, "csv", chromedp.Click(css(`#panel-sex button.secondary`)))
-		csvAsked := func() bool {
-			return slices.ContainsFunc(page.Requests(), func(r string) bool {
-				return strings.Contains(r, "/v1/reports/circular?") && strings.Contains(r, "group_by=sex") && strings.Contains(r, "format=csv")
-			})
-		}
-		for deadline := time.Now().Add(5 * time.Second); !csvAsked() && time.Now().Before(deadline); {
-			time.Sleep(20 * time.Millisecond)
-		}
-		if !csvAsked() {
-			t.Error("Download CSV did not ask the server for its CSV")
-		}
-		run(t, "desktop", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			_, err := cdp.Call(ctx, tg, emulation.ClearDeviceMetricsOverride, cdp.Empty{})
-			return err
-		}))
+		onPhone(t, "04-ministry-phone", func() {
+			checkCharts(t, eval, 6)
+			run(t, "csv", chromedp.Click(css(`#panel-sex button.secondary`)))
+			csvAsked := func() bool {
+				return slices.ContainsFunc(page.Requests(), func(r string) bool {
+					return strings.Contains(r, "/v1/reports/circular?") && strings.Contains(r, "group_by=sex") && strings.Contains(r, "format=csv")
+				})
+			}
+			for deadline := time.Now().Add(5 * time.Second); !csvAsked() && time.Now().Before(deadline); {
+				time.Sleep(20 * time.Millisecond)
+			}
+			if !csvAsked() {
+				t.Error("Download CSV did not ask the server for its CSV")
+			}
+		})
 		signOut(t)
 	})
 
@@ -281,6 +291,7 @@ func TestDashboardInBrowser(t *testing.T) {
 			t.Error("the overstaying worker's findings are not listed")
 		}
 		run(t, "screenshot", shot("05-inspector-verified"))
+		onPhone(t, "05-inspector-phone", func() {})
 
 		for _, mode := range []string{"proof", "leaf"} {
 			tp.mode.Store(mode)
@@ -297,6 +308,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	t.Run("employer", func(t *testing.T) {
 		signIn(t, "employer")
 		run(t, "my workers", chromedp.WaitVisible(css(`#my-workers-table tbody tr`)), shot("07-employer"))
+		onPhone(t, "07-employer-phone", func() {})
 		var worker string
 		eval(t, "a worker", `document.querySelector('#my-workers-table tbody tr').dataset.worker`, &worker)
 		// No permit is valid on 2020-01-06: the API answers 422
