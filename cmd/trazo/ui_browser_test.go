@@ -406,3 +406,22 @@ func TestDashboardInBrowser(t *testing.T) {
 	}
 	t.Logf("%d requests, all to %s", len(requests), origin)
 }
+
+// TestDashboardWithoutDemo checks that a server started without --demo
+// serves the dashboard but not the demo tokens.
+func TestDashboardWithoutDemo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a real server process; skipped with -short")
+	}
+	srv := startTrazo(t, filepath.Join(t.TempDir(), "data"))
+	for path, want := range map[string]int{"/ui": 200, "/ui/demo-tokens.json": 404} {
+		resp, err := http.Get(srv.url + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("GET %s: %d, want %d", path, resp.StatusCode, want)
+		}
+	}
+}
