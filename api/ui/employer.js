@@ -2,7 +2,7 @@
 // validity and presence; start and end placements, with the API's
 // errors shown next to the field they name.
 
-import { t } from './i18n.js';
+import { t, errorText } from './i18n.js';
 import { get, post, q, ApiError } from './api.js';
 import { h, status, fieldErrors, field, today } from './dom.js';
 
@@ -40,13 +40,13 @@ async function load(more) {
 function apiErrors(form, err, statusEl) {
   if (err instanceof ApiError && err.status === 401) return ctx.onUnauthorized();
   const name = err.field && form.querySelector(`[name="${CSS.escape(err.field)}"]`) ? err.field : '';
-  fieldErrors(form, name ? { [name]: err.message } : {});
+  fieldErrors(form, name ? { [name]: errorText(err) } : {});
   if (name) {
     const msg = form.querySelector(`#${form.querySelector(`[name="${CSS.escape(name)}"]`).id}-error`);
     msg.dataset.code = err.code;
     status(statusEl, '');
   } else {
-    status(statusEl, t('common.error', { message: err.message }), 'error');
+    status(statusEl, t('common.error', { message: errorText(err) }), 'error');
   }
 }
 

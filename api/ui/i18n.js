@@ -61,6 +61,11 @@ const strings = {
     'v.required': 'Obligatorio.', 'v.date': 'Use una fecha AAAA-MM-DD.', 'v.endBeforeStart': 'No puede ser anterior a la fecha de inicio.',
     'v.occupation': 'Cuatro dígitos CIUO-08.', 'v.sector': 'Una letra A–U o cuatro dígitos.', 'v.region': 'Un código como CR-A.',
     'reason.completed': 'completada', 'reason.resigned': 'renuncia', 'reason.dismissed': 'despido', 'reason.abandoned': 'abandono', 'reason.no_show': 'no se presentó', 'reason.transferred': 'traslado', 'reason.other': 'otro',
+    'err.required': 'Obligatorio.', 'err.invalid_region': 'No es una región ISO 3166-2 de este país.', 'err.invalid_occupation': 'No es un grupo primario de la CIUO-08.',
+    'err.invalid_sector': 'No es una sección (A–U) ni una clase de 4 dígitos de la CIIU Rev.4.', 'err.invalid_date': 'No es una fecha AAAA-MM-DD válida.',
+    'err.invalid_period': 'La fecha de fin es anterior a la de inicio.', 'err.invalid_end_reason': 'Motivo de fin desconocido.',
+    'err.no_valid_permit': 'El trabajador no tiene un permiso vigente en esa fecha.', 'err.employer_suspended': 'El empleador está suspendido: no puede iniciar colocaciones.',
+    'err.not_found': 'No encontrado.', 'err.placement_ended': 'La colocación ya terminó.', 'err.purpose_required': 'Indique el motivo de la consulta.',
     'type.employer.registered': 'Empleador registrado', 'type.employer.suspended': 'Empleador suspendido', 'type.worker.registered': 'Trabajador registrado',
     'type.permit.issued': 'Permiso emitido', 'type.permit.revoked': 'Permiso revocado', 'type.crossing.recorded': 'Cruce de frontera',
     'type.placement.started': 'Colocación iniciada', 'type.placement.ended': 'Colocación terminada', 'type.entry.corrected': 'Corrección',
@@ -128,6 +133,11 @@ const strings = {
     'v.required': 'Required.', 'v.date': 'Use a YYYY-MM-DD date.', 'v.endBeforeStart': 'Must not be before the start date.',
     'v.occupation': 'Four ISCO-08 digits.', 'v.sector': 'A letter A–U or four digits.', 'v.region': 'A code such as CR-A.',
     'reason.completed': 'completed', 'reason.resigned': 'resigned', 'reason.dismissed': 'dismissed', 'reason.abandoned': 'abandoned', 'reason.no_show': 'no show', 'reason.transferred': 'transferred', 'reason.other': 'other',
+    'err.required': 'Required.', 'err.invalid_region': 'Not an ISO 3166-2 region of this country.', 'err.invalid_occupation': 'Not an ISCO-08 unit group.',
+    'err.invalid_sector': 'Not an ISIC Rev.4 section (A–U) or 4-digit class.', 'err.invalid_date': 'Not a valid YYYY-MM-DD date.',
+    'err.invalid_period': 'The end date is before the start date.', 'err.invalid_end_reason': 'Unknown end reason.',
+    'err.no_valid_permit': 'The worker holds no permit valid on that date.', 'err.employer_suspended': 'The employer is suspended: it can start no placement.',
+    'err.not_found': 'Not found.', 'err.placement_ended': 'The placement has already ended.', 'err.purpose_required': 'Give the purpose of the read.',
     'type.employer.registered': 'Employer registered', 'type.employer.suspended': 'Employer suspended', 'type.worker.registered': 'Worker registered',
     'type.permit.issued': 'Permit issued', 'type.permit.revoked': 'Permit revoked', 'type.crossing.recorded': 'Border crossing',
     'type.placement.started': 'Placement started', 'type.placement.ended': 'Placement ended', 'type.entry.corrected': 'Correction',
@@ -152,6 +162,15 @@ export function setLanguage(code) {
 }
 
 export function language() { return lang; }
+
+// errorText returns the message to show for a refusal of the API: in
+// English the server's own message (it names the values at fault), in
+// Spanish the translation of its code where there is one.
+export function errorText(err) {
+  const key = 'err.' + (err.code || '');
+  if (lang === 'en' || !(key in strings[lang])) return err.message;
+  return strings[lang][key];
+}
 
 // t returns the string for key in the current language, {name}
 // placeholders replaced from vars; an unknown key returns the key itself.

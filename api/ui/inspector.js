@@ -1,7 +1,7 @@
 // Inspector view: a worker's history as a timeline, every entry checked in
 // the browser against the signed checkpoint, and the worker's findings.
 
-import { t } from './i18n.js';
+import { t, errorText } from './i18n.js';
 import { get, q, ApiError } from './api.js';
 import { h, status, fieldErrors, field } from './dom.js';
 import { b64decode, b64encode, parseVerifierKey, parseCheckpoint, verifyCheckpoint, verifyInclusion } from './verify.js';
@@ -77,7 +77,7 @@ async function read(form) {
     st.result = result;
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) return ctx.onUnauthorized();
-    st.error = t('common.error', { message: err.message });
+    st.error = t('common.error', { message: errorText(err) });
   } finally {
     st.busy = false;
   }

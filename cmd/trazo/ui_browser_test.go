@@ -332,6 +332,16 @@ func TestDashboardInBrowser(t *testing.T) {
 		if res.Code != "no_valid_permit" || !strings.Contains(res.Text, "2020-01-06") || res.Invalid != "true" || res.Focused != "s-start" {
 			t.Errorf("the 422 is not shown next to start_date: %+v", res)
 		}
+		// In Spanish, the refusal is told by its code.
+		run(t, "again in Spanish", setLang("es"),
+			chromedp.Click(css(`#start-form button[type="submit"]`)),
+			chromedp.WaitVisible(css(`#s-start-error[data-code]`)))
+		var es string
+		eval(t, "the error in Spanish", `document.querySelector('#s-start-error').textContent`, &es)
+		if es != "El trabajador no tiene un permiso vigente en esa fecha." {
+			t.Errorf("the 422 in Spanish: %q", es)
+		}
+		run(t, "back to English", setLang("en"))
 
 		// With a permit valid today (issued by the ministry through the
 		// API), the placement starts, and then ends.
