@@ -16,15 +16,6 @@ import (
 //go:embed ui
 var uiFiles embed.FS
 
-// uiRoot is uiFiles below its ui/ directory.
-var uiRoot = func() fs.FS {
-	sub, err := fs.Sub(uiFiles, "ui")
-	if err != nil {
-		panic(err) // unreachable: ui is embedded above
-	}
-	return sub
-}()
-
 // Headers of the dashboard's answers: its own scripts, styles and API
 // only, never framed, nothing sent to other origins.
 var (
@@ -74,8 +65,12 @@ func (s *Server) handleUI() gin.HandlerFunc {
 			s.serveDemoTokens(c)
 			return
 		}
-		b, err := fs.ReadFile(uiRoot, name)
-		if err != nil || !fs.ValidPath(name) {
+		if !fs.ValidPath(name) {
+			writeError(c, errNoRoute)
+			return
+		}
+		b, err := fs.ReadFile(uiFiles, "ui/"+name)
+		if err != nil {
 			writeError(c, errNoRoute)
 			return
 		}

@@ -59,7 +59,11 @@ func TestDashboardFiles(t *testing.T) {
 	// Every local file named by src/href/import in the page and its
 	// modules is embedded; nothing names another origin.
 	ref := regexp.MustCompile(`(?:src|href)="([^"]+)"|from '(\./[^']+)'`)
-	err := fs.WalkDir(uiRoot, ".", func(name string, d fs.DirEntry, err error) error {
+	uiRoot, err := fs.Sub(uiFiles, "ui")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = fs.WalkDir(uiRoot, ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || strings.HasPrefix(name, "vendor/") {
 			return err
 		}
