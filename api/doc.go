@@ -39,6 +39,13 @@
 // Idempotent-Replayed: true. openapi.json documents every route and
 // answer, and tests hold it to the routes and to served answers.
 //
+// The dashboard (ui.go) is the one exception to the JSON API: GET /ui and
+// /ui/* serve the files of ui/ (embedded), public because they hold no
+// data, with a Content-Security-Policy of the server's own origin; the
+// page calls /v1 with the token its user pastes. They are not in
+// openapi.json. Config.DemoTokens, set by "serve --demo" only, lets the
+// page offer the demo tokens.
+//
 // The package takes narrow interfaces (Log, TokenVerifier,
 // EmployerDirectory, EntryOwnerFunc, Domain), never a Badger handle;
 // DomainEmployers and DomainEntryOwner derive the directory and the

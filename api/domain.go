@@ -25,6 +25,7 @@ type Domain interface {
 	GetEmployer(ctx context.Context, a mobility.Actor, id string) (mobility.Employer, error)
 	ListEmployers(ctx context.Context, a mobility.Actor, req mobility.ListRequest) (mobility.EmployerPage, error)
 	SuspendEmployer(ctx context.Context, a mobility.Actor, id string, req mobility.ReasonRequest) (mobility.Receipt, error)
+	EmployerWorkerStatuses(ctx context.Context, a mobility.Actor, id string, req mobility.ListRequest) (mobility.EmployerWorkerStatusPage, error)
 
 	RegisterWorker(ctx context.Context, a mobility.Actor, req mobility.WorkerRequest) (mobility.WorkerResult, error)
 	GetWorker(ctx context.Context, a mobility.Actor, id string, req mobility.ReadRequest) (mobility.WorkerView, error)

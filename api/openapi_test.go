@@ -32,6 +32,14 @@ func loadOpenAPI(tb testing.TB) *openapi3.T {
 
 var ginParam = regexp.MustCompile(`:([a-z_]+)`)
 
+// nonAPIRoutes are the mounted routes that are not part of the JSON API,
+// so not in openapi.json: the dashboard's static files (api/ui). They
+// must be public GETs.
+var nonAPIRoutes = map[string]bool{
+	"GET /ui":       true,
+	"GET /ui/*file": true,
+}
+
 // TestOpenAPIMatchesRoutes checks that openapi.json is a valid OpenAPI 3
 // document and that it documents exactly the mounted routes, each with
 // the policy (public, or x-trazo-roles) and the query parameters of its
@@ -92,9 +100,19 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 			}
 		}
 	}
-	for k := range mounted {
-		if !documented[k] {
+	for k, r := range mounted {
+		switch {
+		case nonAPIRoutes[k] && documented[k]:
+			t.Errorf("%s is not part of the JSON API but is documented", k)
+		case nonAPIRoutes[k] && (!r.policy.Public || r.method != "GET"):
+			t.Errorf("%s is not part of the JSON API but is not a public GET", k)
+		case !nonAPIRoutes[k] && !documented[k]:
 			t.Errorf("%s is mounted but not documented", k)
+		}
+	}
+	for k := range nonAPIRoutes {
+		if _, ok := mounted[k]; !ok {
+			t.Errorf("%s is listed as a non-API route but not mounted", k)
 		}
 	}
 	if doc.Components.SecuritySchemes["bearer"] == nil || doc.Components.SecuritySchemes["bearer"].Value.BearerFormat != "JWT" {
@@ -206,6 +224,9 @@ func TestDomainAnswersMatchOpenAPI(t *testing.T) {
 		get(insp, "/v1/employers?cursor=bad"),
 		get(emp, "/v1/employers/{empA}"),
 		get(minis, "/v1/employers/emp_01ARZ3NDEKTSV4RRFFQ69G5FAV"),
+		get(emp, "/v1/employers/{empA}/workers"),
+		get(insp, "/v1/employers/{empD}/workers?limit=1"),
+		get(emp, "/v1/employers/{empA}/workers?cursor=bad"),
 		post(minis, "/v1/employers", `{"legal_name":"Finca Doc","tax_id":"3-101-424242","country":"CRI","sector":"0113","region":"CR-P"}`),
 		idem(post(minis, "/v1/employers", `{"legal_name":"Finca Idem","tax_id":"3-101-434343","country":"CRI","sector":"A","region":"CR-P"}`), "doc-1"),
 		idem(post(minis, "/v1/employers", `{"legal_name":"Finca Idem","tax_id":"3-101-434343","country":"CRI","sector":"A","region":"CR-P"}`), "doc-1"),

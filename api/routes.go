@@ -50,6 +50,12 @@ func (s *Server) routeTable() []route {
 		{"GET", "/metrics", public, nil, (*Server).handleMetrics},
 		{"GET", "/v1/openapi.json", public, nil, (*Server).handleOpenAPI},
 
+		// The dashboard (api/ui): static files, not part of the JSON API
+		// (openapi_test.go lists them as such). They are public because
+		// they hold no data: the page calls /v1 with the user's token.
+		{"GET", "/ui", public, nil, (*Server).handleUI},
+		{"GET", "/ui/*file", public, nil, (*Server).handleUI},
+
 		// Log.
 		{"GET", "/v1/log/checkpoint", public, []string{"size"}, (*Server).handleCheckpoint},
 		{"GET", "/v1/log/key", public, nil, (*Server).handleKey},
@@ -62,6 +68,8 @@ func (s *Server) routeTable() []route {
 		{"GET", "/v1/employers", roles(ministry, inspector), list, domain((*Server).handleListEmployers)},
 		{"GET", "/v1/employers/:id", Policy{Roles: []auth.Role{ministry, inspector, employer}, EmployerParam: "id"}, nil, domain((*Server).handleGetEmployer)},
 		{"POST", "/v1/employers/:id/suspend", roles(ministry), nil, domain((*Server).handleSuspendEmployer)},
+		// An extension to API.md: an employer's workers with their status.
+		{"GET", "/v1/employers/:id/workers", Policy{Roles: []auth.Role{inspector, employer}, EmployerParam: "id"}, list, domain((*Server).handleEmployerWorkers)},
 
 		// Workers. The domain decides which workers an employer sees (404
 		// for the others).

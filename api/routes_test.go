@@ -70,6 +70,8 @@ var matrix = []struct {
 	{"GET", "/readyz", "", 200, 200, 200, 200, 200},
 	{"GET", "/metrics", "", 200, 200, 200, 200, 200},
 	{"GET", "/v1/openapi.json", "", 200, 200, 200, 200, 200},
+	{"GET", "/ui", "", 200, 200, 200, 200, 200},
+	{"GET", "/ui/app.js", "", 200, 200, 200, 200, 200},
 	{"GET", "/v1/log/checkpoint", "", 200, 200, 200, 200, 200},
 	{"GET", "/v1/log/key", "", 200, 200, 200, 200, 200},
 	{"GET", "/v1/log/proof/consistency?from=1", "", 200, 200, 200, 200, 200},
@@ -80,6 +82,7 @@ var matrix = []struct {
 	{"GET", "/v1/employers", "", 401, 403, 403, 200, 200},
 	{"GET", "/v1/employers/{empA}", "", 401, 200, 403, 200, 200},
 	{"POST", "/v1/employers/{empC}/suspend", `{"reason":"matrix"}`, 401, 403, 403, 403, 200},
+	{"GET", "/v1/employers/{empA}/workers", "", 401, 200, 403, 200, 403},
 
 	{"POST", "/v1/workers", `{"given_names":"Rosa","family_names":"Matriz","date_of_birth":"1990-01-01","sex":"F","nationality":"NIC","document":{"type":"passport","number":"M{role}","issuing_country":"NIC"}}`, 401, 201, 201, 403, 403},
 	{"GET", "/v1/workers/{wkr}?purpose=matrix", "", 401, 200, 200, 200, 403},
@@ -110,6 +113,7 @@ var tenantCells = []struct {
 }{
 	{"GET", "/v1/employers/{empD}", "", "A", 404},
 	{"GET", "/v1/employers/{empA}", "", "D", 404},
+	{"GET", "/v1/employers/{empA}/workers", "", "D", 404},
 	{"GET", "/v1/workers/{wkrD}", "", "A", 404},
 	{"GET", "/v1/workers/{wkrD}/history", "", "A", 404},
 	{"GET", "/v1/workers/{wkr}", "", "D", 404},
@@ -231,6 +235,9 @@ func patternOf(s *Server, method, path string) string {
 
 func matchSegs(pattern, segs []string) bool {
 	for i := range pattern {
+		if strings.HasPrefix(pattern[i], "*") {
+			return true
+		}
 		if !strings.HasPrefix(pattern[i], ":") && pattern[i] != segs[i] {
 			return false
 		}

@@ -98,6 +98,12 @@ type Config struct {
 	// browsers may call the API from. Empty: CORS is off.
 	CORSAllowOrigins []string
 
+	// DemoTokens, when set, is what the dashboard offers to sign in with
+	// (GET /ui/demo-tokens.json): set it for a demo server only ("serve
+	// --demo"), since anyone who can reach the server gets the tokens.
+	// Nil: that file is 404.
+	DemoTokens func() (DemoTokens, error)
+
 	// Now is the clock of rate limits and durations. Default time.Now.
 	Now func() time.Time
 }
@@ -113,6 +119,7 @@ type Server struct {
 	reports    Reports
 	employers  EmployerDirectory
 	entryOwner EntryOwnerFunc
+	demoTokens func() (DemoTokens, error)
 	now        func() time.Time
 	observers  observers
 
@@ -158,6 +165,7 @@ func New(cfg Config, log Log) (*Server, error) {
 		reports:       cfg.Reports,
 		employers:     cfg.Employers,
 		entryOwner:    cfg.EntryOwner,
+		demoTokens:    cfg.DemoTokens,
 		now:           cfg.Now,
 		observers:     newObservers(cfg.Metrics, cfg.Logger),
 		ipLimits:      newLimiterSet(cfg.RateLimit, cfg.RateBurst, cfg.Now),

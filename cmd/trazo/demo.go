@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/trazo-ledger/trazo/api"
 	"github.com/trazo-ledger/trazo/auth"
 	"github.com/trazo-ledger/trazo/ledger"
 	"github.com/trazo-ledger/trazo/ledger/mobility"
@@ -178,6 +179,30 @@ func printDemoTryThis(w io.Writer, dataDir, baseURL, tokensPath string, vars map
   trazo verify --url "$TRAZO_URL" --token "$TRAZO_TOKEN_INSPECTOR" --key "$(cat %s)"
 
 `, expires.Format("2006-01-02"), tokensPath, tokensPath, baseURL, from, to, story, worker, filepath.Join(dataDir, "log.pub"))
+}
+
+// demoTokensFor returns what a demo server's dashboard offers to sign in
+// with: the tokens and example workers of the demo tokens file at path,
+// read at each call (setupDemo writes it before the server serves).
+func demoTokensFor(path string) func() (api.DemoTokens, error) {
+	return func() (api.DemoTokens, error) {
+		vars, err := readEnvFile(path)
+		if err != nil {
+			return api.DemoTokens{}, fmt.Errorf("demo tokens: %w", err)
+		}
+		d := api.DemoTokens{Tokens: []api.DemoToken{}, Workers: map[string]string{}, From: vars[envDemoFrom]}
+		for _, role := range []auth.Role{auth.RoleMinistry, auth.RoleInspector, auth.RoleEmployer, auth.RoleBorder} {
+			if tok := vars["TRAZO_TOKEN_"+strings.ToUpper(string(role))]; tok != "" {
+				d.Tokens = append(d.Tokens, api.DemoToken{Role: string(role), Token: tok})
+			}
+		}
+		for _, k := range demoOrder {
+			if story, ok := strings.CutPrefix(k, "TRAZO_DEMO_WORKER_"); ok && vars[k] != "" {
+				d.Workers[strings.ToLower(story)] = vars[k]
+			}
+		}
+		return d, nil
+	}
 }
 
 // readEnvFile reads KEY=VALUE lines, skipping blanks and # comments.

@@ -169,6 +169,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _ 
 	if err != nil {
 		return fmt.Errorf("mobility domain: %w", err)
 	}
+	var demoTokens func() (api.DemoTokens, error)
+	if *demo {
+		demoTokens = demoTokensFor(filepath.Join(lf.dataDir, demoTokensFile))
+	}
 	handler, err := api.New(api.Config{
 		Verifier:         verifier,
 		Logger:           logger,
@@ -181,6 +185,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _ 
 		RateBurst:        *rateBurst,
 		TrustedProxies:   proxies,
 		CORSAllowOrigins: origins,
+		DemoTokens:       demoTokens,
 	}, l)
 	if err != nil {
 		return err
