@@ -122,7 +122,9 @@ function panel(p, rep) {
 function totals(rep) {
   const tot = rep.totals || {};
   const keys = ['workers', 'entries', 'exits', 'circular_returns', 'returning_workers', 'same_employer_returns', 'overstays', 'mean_stay_days'];
-  return h('dl', { class: 'totals', 'aria-label': t('ministry.totals') }, keys.flatMap((k) => [h('dt', { text: t('m.' + k) }), h('dd', { text: tot[k] === null || tot[k] === undefined ? '*' : String(tot[k]) })]));
+  // Each label and its value in one group, so that the grid never puts a
+  // value on the next row from its label.
+  return h('dl', { class: 'totals', 'aria-label': t('ministry.totals') }, keys.map((k) => h('div', { class: 'total' }, h('dt', { text: t('m.' + k) }), h('dd', { text: tot[k] === null || tot[k] === undefined ? '*' : String(tot[k]) }))));
 }
 
 export function redraw(message = '') {
