@@ -647,3 +647,47 @@ func TestRebuild(t *testing.T) {
 		t.Errorf("rebuild of a reserved prefix err = %v", err)
 	}
 }
+
+// EntriesAt reads entries and their proofs in one snapshot; they match
+// Entry and InclusionProof, and bad indexes are ErrRange.
+func TestEntriesAt(t *testing.T) {
+	l := openTestLog(t, t.TempDir())
+	leaves := make([][]byte, 37)
+	for i := range leaves {
+		leaves[i] = fmt.Appendf(nil, "leaf %d", i)
+	}
+	appendLeaves(t, l, leaves, rand.New(rand.NewPCG(7, 8)))
+	indexes := []uint64{0, 3, 17, 36, 3}
+	for _, size := range []uint64{0, 37} {
+		entries, proofs, err := l.EntriesAt(indexes, size)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for n, i := range indexes {
+			if !bytes.Equal(entries[n], leaves[i]) {
+				t.Errorf("entry %d = %q", i, entries[n])
+			}
+			if size == 0 {
+				if proofs != nil {
+					t.Fatal("proofs without a proof size")
+				}
+				continue
+			}
+			want, err := l.InclusionProof(i, size)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, proofs[n]); diff != "" {
+				t.Errorf("proof of %d (-want +got):\n%s", i, diff)
+			}
+		}
+	}
+	for _, bad := range []struct {
+		indexes []uint64
+		size    uint64
+	}{{[]uint64{37}, 0}, {[]uint64{20}, 10}, {[]uint64{1}, 38}} {
+		if _, _, err := l.EntriesAt(bad.indexes, bad.size); !errors.Is(err, ErrRange) {
+			t.Errorf("EntriesAt(%v, %d) = %v, want ErrRange", bad.indexes, bad.size, err)
+		}
+	}
+}

@@ -35,7 +35,7 @@ type Options struct {
 	// Badger writes through memory-mapped files, and a write into a mapped
 	// page that the full disk cannot back kills the process with SIGBUS;
 	// refusing early keeps the server up and answering 503 until space is
-	// freed. Default: 2 × MemTableSize + 64 MiB (128 MiB with the default
+	// freed. Default: 2 × MemTableSize + 64 MiB (96 MiB with the default
 	// memory settings). Negative turns the check off.
 	DiskReserve int64
 
@@ -68,7 +68,7 @@ type CommitStats struct {
 // (flushes, compactions) allocate beyond that under heavy writes: up to
 // about 2 GiB was seen in a 30-minute soak (docs/OPERATIONS.md).
 type Memory struct {
-	MemTableSize   int64 // default 32 MiB (Badger's own default is 64 MiB)
+	MemTableSize   int64 // default 16 MiB (Badger's own default is 64 MiB)
 	NumMemtables   int   // default 3 (Badger: 5)
 	BlockCacheSize int64 // default 64 MiB (Badger: 256 MiB)
 	IndexCacheSize int64 // default 32 MiB (Badger: unbounded, all indexes in memory)
@@ -81,7 +81,7 @@ type Memory struct {
 
 func (m Memory) withDefaults() Memory {
 	if m.MemTableSize <= 0 {
-		m.MemTableSize = 32 << 20
+		m.MemTableSize = 16 << 20
 	}
 	if m.NumMemtables <= 0 {
 		m.NumMemtables = 3
@@ -135,7 +135,17 @@ func (o Options) badgerOptions(dir string) badger.Options {
 		WithNumMemtables(o.Memory.NumMemtables).
 		WithBlockCacheSize(o.Memory.BlockCacheSize).
 		WithIndexCacheSize(o.Memory.IndexCacheSize).
-		WithLogger(badgerLogger{o.Logger})
+		WithLogger(badgerLogger{o.Logger}).
+		// Badger's table builders are most of its memory under sustained
+		// writes: each holds its table's blocks, raw and compressed, until
+		// the table is written, and a compaction runs several at once. By
+		// default tables double in size at every level (64 MiB at the
+		// sixth), so that a deep compaction can hold a gigabyte; with
+		// every table at 4 MiB, and level 0 compacted at two tables, the
+		// builders stay in the tens of MiB (docs/PERFORMANCE.md, "Memory").
+		WithBaseTableSize(4 << 20).
+		WithNumLevelZeroTables(2)
+	bo.TableSizeMultiplier = 1 // (no With method for it)
 	if len(o.EncryptionKey) > 0 {
 		bo = bo.WithEncryptionKey(o.EncryptionKey).
 			WithEncryptionKeyRotationDuration(10 * 24 * time.Hour)

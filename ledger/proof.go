@@ -1,7 +1,10 @@
 package ledger
 
 import (
+	"errors"
 	"fmt"
+
+	"github.com/dgraph-io/badger/v4"
 
 	"github.com/transparency-dev/merkle/proof"
 )
@@ -58,4 +61,61 @@ func (l *Log) rehash(nodes proof.Nodes) ([][]byte, error) {
 		return nil, err
 	}
 	return nodes.Rehash(hashes, hasher.HashChildren)
+}
+
+// EntriesAt returns the entries at the given indexes, all read from one
+// snapshot of the store, and, when proofSize is not 0, the inclusion proof
+// of each in the tree of that size. One read transaction instead of one
+// per entry matters under load: each new Badger transaction waits for the
+// commit in flight. It returns ErrRange for an index at or beyond the
+// log's size (or proofSize), or proofSize beyond it.
+func (l *Log) EntriesAt(indexes []uint64, proofSize uint64) (entries [][]byte, proofs [][][]byte, err error) {
+	size := l.Size()
+	if proofSize > size {
+		return nil, nil, fmt.Errorf("%w: proofs in a tree of size %d (log size %d)", ErrRange, proofSize, size)
+	}
+	for _, i := range indexes {
+		if i >= size || (proofSize > 0 && i >= proofSize) {
+			return nil, nil, fmt.Errorf("%w: entry %d (log size %d, proof size %d)", ErrRange, i, size, proofSize)
+		}
+	}
+	entries = make([][]byte, len(indexes))
+	if proofSize > 0 {
+		proofs = make([][][]byte, len(indexes))
+	}
+	err = l.db.View(func(txn *badger.Txn) error {
+		for n, i := range indexes {
+			v, err := getValue(txn, entryKey(i))
+			if err != nil {
+				return fmt.Errorf("entry %d: %w", i, err)
+			}
+			if _, entries[n], err = splitEntryValue(v); err != nil {
+				return err
+			}
+			if proofSize == 0 {
+				continue
+			}
+			nodes, err := proof.Inclusion(i, proofSize)
+			if err != nil {
+				return err
+			}
+			hashes := make([][]byte, len(nodes.IDs))
+			for k, id := range nodes.IDs {
+				if hashes[k], err = nodeHash(txn, id); err != nil {
+					return err
+				}
+			}
+			if proofs[n], err = nodes.Rehash(hashes, hasher.HashChildren); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %v", ErrStorage, err)
+	}
+	return entries, proofs, nil
 }

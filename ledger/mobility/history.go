@@ -76,11 +76,15 @@ func (s *Service) WorkerHistory(ctx context.Context, a Actor, id string, req His
 	} else if err != nil {
 		return History{}, err
 	}
-	for _, i := range indexes {
-		leaf, err := s.log.Entry(i)
-		if err != nil {
-			return History{}, err
-		}
+	// All entries from one snapshot, then the proofs of those shown from
+	// another: two read transactions, not one per entry.
+	leaves, _, err := s.log.EntriesAt(indexes, 0)
+	if err != nil {
+		return History{}, err
+	}
+	var shown []uint64
+	for n, i := range indexes {
+		leaf := leaves[n]
 		e, err := DecodeEntry(leaf)
 		if err != nil {
 			return History{}, err
@@ -96,12 +100,17 @@ func (s *Service) WorkerHistory(ctx context.Context, a Actor, id string, req His
 			}
 			he.Personal = &p
 		}
-		if req.Proofs {
-			if he.Proof, err = s.log.InclusionProof(i, h.Size); err != nil {
-				return History{}, err
-			}
-		}
 		h.Entries = append(h.Entries, he)
+		shown = append(shown, i)
+	}
+	if req.Proofs && len(shown) > 0 {
+		_, proofs, err := s.log.EntriesAt(shown, h.Size)
+		if err != nil {
+			return History{}, err
+		}
+		for n := range h.Entries {
+			h.Entries[n].Proof = proofs[n]
+		}
 	}
 	return h, nil
 }

@@ -32,11 +32,14 @@ func openRawBadger(dir string) (*rawBadger, error) {
 		WithChecksumVerificationMode(options.OnBlockRead).
 		WithDetectConflicts(false).
 		WithNumCompactors(2).
-		WithMemTableSize(32 << 20).
+		WithMemTableSize(16 << 20).
 		WithNumMemtables(3).
 		WithBlockCacheSize(64 << 20).
 		WithIndexCacheSize(32 << 20).
+		WithBaseTableSize(4 << 20).
+		WithNumLevelZeroTables(2).
 		WithLogger(nil)
+	opts.TableSizeMultiplier = 1
 	db, err := badger.Open(opts)
 	if err != nil {
 		return nil, err
