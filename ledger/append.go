@@ -345,7 +345,7 @@ func (l *Log) commitBatch(batch []*request) {
 				continue
 			}
 			if c.keys+keys > maxKeys/2 || c.bytes+size > maxBytes/2 || len(c.items) >= chunkItems {
-				if failed = l.send(c); failed != nil {
+				if failed = l.send(c, false); failed != nil {
 					r.finish(i, Receipt{}, failed)
 					continue
 				}
@@ -371,7 +371,7 @@ func (l *Log) commitBatch(batch []*request) {
 		}
 	}
 	if failed == nil {
-		l.send(c)
+		l.send(c, true)
 	}
 }
 
@@ -414,13 +414,17 @@ func callAppendFunc(fn AppendFunc, tx *Tx, index uint64, at time.Time) (entry []
 // newChunk starts the next chunk, in the transaction made for it when the
 // chunk in flight was sent, if any.
 func (l *Log) newChunk(at int64) *chunk {
+	if l.spare == nil {
+		// The chunk before, if any, was committed without a spare: take
+		// its outcome first (its rows into the cache, or the tree back if
+		// it failed; its items have their answer already).
+		l.drain()
+	}
 	c := &chunk{start: cloneRange(l.rng), at: at, writes: map[string][]byte{}}
 	if l.spare != nil {
 		c.txn, c.prev = l.spare.txn, l.spare.prev
 		l.spare = nil
 	} else {
-		// Nothing is in flight (or it was sent without a spare): a new
-		// transaction waits for every commit sent before it.
 		c.txn = l.db.NewTransaction(true)
 	}
 	return c
@@ -474,11 +478,14 @@ func (l *Log) write(c *chunk, tx *Tx, entry []byte, at time.Time) (item, error) 
 // fsync and the signature are done, so Checkpoint always covers every
 // acknowledged entry.
 //
+// last says that c ends its batch: then, if nothing is queued either, send
+// commits on the caller's goroutine and returns once c is answered.
+//
 // The chunk was prepared on the state of the chunk in flight, so send
 // first waits for that one: if it failed, this chunk fails with it. On
 // failure send restores the tree, fails every item with an error wrapping
 // ErrStorage, and returns it.
-func (l *Log) send(c *chunk) error {
+func (l *Log) send(c *chunk, last bool) error {
 	if err := l.drain(); err != nil {
 		return l.abortChunk(c, err, false) // the tree is back before the failed chunk
 	}
@@ -522,11 +529,19 @@ func (l *Log) send(c *chunk) error {
 			sig <- signed{note, err}
 		}(h.root)
 	}
+	l.inflight = f
+	started := time.Now()
+	if last && len(l.reqs) == 0 && l.failFlight == nil {
+		// Nothing to prepare meanwhile: commit on this goroutine, as a
+		// lone appender would, without a spare transaction or a hand-off
+		// to Badger's callback goroutine.
+		err := c.txn.Commit()
+		l.finishFlight(f, err, h, entries, len(pending), sig, started)
+		return nil
+	}
 	// The next chunk's transaction is made before this one is sent: made
 	// after, it would wait for this commit to be durable.
 	l.spare = &spareTxn{txn: l.db.NewTransaction(true), prev: c.writes}
-	l.inflight = f
-	started := time.Now()
 	if l.failFlight != nil {
 		if delay, err := l.failFlight(len(c.items)); err != nil {
 			c.txn.Discard()

@@ -7,14 +7,18 @@
 // the data directory. Inclusion and consistency proofs for any past tree
 // size are built with transparency-dev/merkle/proof from the stored nodes.
 //
-// Appends go through one writer goroutine (group commit): it gathers every
-// pending append, lets each caller encode its entry knowing its index and
-// time, and writes entries, nodes, the callers' own rows (projections,
-// indexes) and the new signed tree head in one Badger transaction with
-// SyncWrites. The checkpoint of the new head is signed on another core
-// while Badger syncs, and stored with the next commit (or when the writer
-// goes idle, or on Close). No caller is answered before the transaction is
-// durable and its checkpoint signed.
+// Appends go through one writer (group commit): it gathers every pending
+// append, lets each caller encode its entry knowing its index and time,
+// and writes entries, nodes, the callers' own rows (projections, indexes)
+// and the new tree head in one Badger transaction with SyncWrites (one per
+// chunk of at most 256 appends). Commits are pipelined one deep: Badger
+// writes and syncs a chunk on its own goroutine while the writer prepares
+// the next, whose reads see the rows of the chunk in flight; a chunk is
+// sent only once the one before it is durable, and fails with it. The
+// checkpoint of each new head is signed on another core while Badger
+// syncs, and stored with the next commit (or when the writer goes idle, or
+// on Close). No caller is answered before its transaction is durable and
+// its checkpoint signed.
 //
 // The ledger knows nothing of HTTP, tokens or the mobility domain: entries
 // are bytes, and the callers' rows live in any key space that does not
