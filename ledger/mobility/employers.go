@@ -131,24 +131,7 @@ func (s *Service) RegisterEmployer(ctx context.Context, a Actor, req EmployerReq
 // ErrConflict (employer_already_suspended), a *ValidationError if the
 // reason is missing, ErrForbidden for other roles.
 func (s *Service) SuspendEmployer(ctx context.Context, a Actor, id string, req ReasonRequest) (Receipt, error) {
-	if err := allow(a, RoleMinistry); err != nil {
-		return Receipt{}, err
-	}
-	if res, ok, err := replay[Receipt](ctx, s, a); ok || err != nil {
-		return res, err
-	}
-	reason, err := text("reason", req.Reason, true, maxText)
-	if err != nil {
-		return Receipt{}, err
-	}
-	if !validID(employerIDPrefix, id) {
-		return Receipt{}, notFound("employer")
-	}
-	data, err := json.Marshal(ReasonData{Reason: reason})
-	if err != nil {
-		return Receipt{}, err
-	}
-	return appendOnce(ctx, s, a, s.appendFunc(func(tx *ledger.Tx, _ uint64, _ time.Time) (*Entry, error) {
+	return s.reasoned(ctx, a, employerIDPrefix, "employer", id, req, func(tx *ledger.Tx, data json.RawMessage) (*Entry, error) {
 		var r employerRow
 		found, err := getRow(tx, employerKey(id), &r)
 		if err != nil {
@@ -161,6 +144,35 @@ func (s *Service) SuspendEmployer(ctx context.Context, a Actor, id string, req R
 			return nil, conflict(CodeAlreadySuspended, "the employer is already suspended")
 		}
 		return &Entry{Type: TypeEmployerSuspended, Actor: a, EmployerID: id, Data: data}, nil
+	})
+}
+
+// reasoned is the shape shared by the ministry's reasoned operations
+// (suspending an employer, revoking a permit, erasing a worker): the role
+// check, the answer of an idempotent replay, the required reason, the id's
+// form (a malformed id of the given prefix is ErrNotFound for what), then
+// one append whose entry build decides from the rows, given the reason
+// encoded as the entry's data.
+func (s *Service) reasoned(ctx context.Context, a Actor, prefix, what, id string, req ReasonRequest, build func(tx *ledger.Tx, data json.RawMessage) (*Entry, error)) (Receipt, error) {
+	if err := allow(a, RoleMinistry); err != nil {
+		return Receipt{}, err
+	}
+	if res, ok, err := replay[Receipt](ctx, s, a); ok || err != nil {
+		return res, err
+	}
+	reason, err := text("reason", req.Reason, true, maxText)
+	if err != nil {
+		return Receipt{}, err
+	}
+	if !validID(prefix, id) {
+		return Receipt{}, notFound(what)
+	}
+	data, err := json.Marshal(ReasonData{Reason: reason})
+	if err != nil {
+		return Receipt{}, err
+	}
+	return appendOnce(ctx, s, a, s.appendFunc(func(tx *ledger.Tx, _ uint64, _ time.Time) (*Entry, error) {
+		return build(tx, data)
 	}), receiptOf)
 }
 

@@ -92,24 +92,7 @@ func liveWorker(tx *ledger.Tx, id string) (*workerRow, error) {
 // unknown permit, ErrConflict (permit_already_revoked), a
 // *ValidationError without a reason, ErrForbidden for other roles.
 func (s *Service) RevokePermit(ctx context.Context, a Actor, id string, req ReasonRequest) (Receipt, error) {
-	if err := allow(a, RoleMinistry); err != nil {
-		return Receipt{}, err
-	}
-	if res, ok, err := replay[Receipt](ctx, s, a); ok || err != nil {
-		return res, err
-	}
-	reason, err := text("reason", req.Reason, true, maxText)
-	if err != nil {
-		return Receipt{}, err
-	}
-	if !validID(permitIDPrefix, id) {
-		return Receipt{}, notFound("permit")
-	}
-	data, err := json.Marshal(ReasonData{Reason: reason})
-	if err != nil {
-		return Receipt{}, err
-	}
-	return appendOnce(ctx, s, a, s.appendFunc(func(tx *ledger.Tx, _ uint64, _ time.Time) (*Entry, error) {
+	return s.reasoned(ctx, a, permitIDPrefix, "permit", id, req, func(tx *ledger.Tx, data json.RawMessage) (*Entry, error) {
 		workerID, err := getString(tx, permitKey(id))
 		if err != nil {
 			return nil, err
@@ -129,5 +112,5 @@ func (s *Service) RevokePermit(ctx context.Context, a Actor, id string, req Reas
 			return nil, conflict(CodeAlreadyRevoked, "the permit is already revoked")
 		}
 		return &Entry{Type: TypePermitRevoked, Actor: a, WorkerID: workerID, PermitID: id, Data: data}, nil
-	}), receiptOf)
+	})
 }

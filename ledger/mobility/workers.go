@@ -307,25 +307,8 @@ func (s *Service) recordAccess(ctx context.Context, a Actor, workerID, purpose, 
 // (worker_already_erased), a *ValidationError without a reason, or
 // ErrForbidden for other roles.
 func (s *Service) EraseWorker(ctx context.Context, a Actor, id string, req ReasonRequest) (Receipt, error) {
-	if err := allow(a, RoleMinistry); err != nil {
-		return Receipt{}, err
-	}
-	if res, ok, err := replay[Receipt](ctx, s, a); ok || err != nil {
-		return res, err
-	}
-	reason, err := text("reason", req.Reason, true, maxText)
-	if err != nil {
-		return Receipt{}, err
-	}
-	if !validID(workerIDPrefix, id) {
-		return Receipt{}, notFound("worker")
-	}
-	data, err := json.Marshal(ReasonData{Reason: reason})
-	if err != nil {
-		return Receipt{}, err
-	}
 	purge := [][]byte{keyKey(id), docOfKey(id)}
-	rc, err := appendOnce(ctx, s, a, s.appendFunc(func(tx *ledger.Tx, _ uint64, _ time.Time) (*Entry, error) {
+	rc, err := s.reasoned(ctx, a, workerIDPrefix, "worker", id, req, func(tx *ledger.Tx, data json.RawMessage) (*Entry, error) {
 		var w workerRow
 		found, err := getRow(tx, workerKey(id), &w)
 		if err != nil {
@@ -341,7 +324,7 @@ func (s *Service) EraseWorker(ctx context.Context, a Actor, id string, req Reaso
 			purge = append(purge, docKey(h))
 		}
 		return &Entry{Type: TypeWorkerErased, Actor: a, WorkerID: id, Data: data}, nil
-	}), receiptOf)
+	})
 	if err != nil {
 		return Receipt{}, err
 	}
