@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/dgraph-io/badger/v4"
-
 	"github.com/transparency-dev/merkle/proof"
 )
 
@@ -65,27 +63,38 @@ func (l *Log) rehash(nodes proof.Nodes) ([][]byte, error) {
 
 // EntriesAt returns the entries at the given indexes, all read from one
 // snapshot of the store, and, when proofSize is not 0, the inclusion proof
-// of each in the tree of that size. One read transaction instead of one
-// per entry matters under load: each new Badger transaction waits for the
-// commit in flight. It returns ErrRange for an index at or beyond the
-// log's size (or proofSize), or proofSize beyond it.
+// of each in the tree of that size (Reader.EntriesAt in a view of its
+// own).
 func (l *Log) EntriesAt(indexes []uint64, proofSize uint64) (entries [][]byte, proofs [][][]byte, err error) {
-	size := l.Size()
-	if proofSize > size {
-		return nil, nil, fmt.Errorf("%w: proofs in a tree of size %d (log size %d)", ErrRange, proofSize, size)
+	err = l.View(func(r *Reader) error {
+		entries, proofs, err = r.EntriesAt(indexes, proofSize)
+		return err
+	})
+	return entries, proofs, err
+}
+
+// EntriesAt returns the entries at the given indexes and, when proofSize
+// is not 0, the inclusion proof of each in the tree of that size, read
+// from the view. One view instead of one per entry matters under load:
+// each new view waits for the commit in flight. It returns ErrRange for an
+// index at or beyond the log's size when the view began (or proofSize), or
+// a proofSize beyond it; ErrCorrupt for a missing entry or node.
+func (r *Reader) EntriesAt(indexes []uint64, proofSize uint64) (entries [][]byte, proofs [][][]byte, err error) {
+	if proofSize > r.size {
+		return nil, nil, fmt.Errorf("%w: proofs in a tree of size %d (log size %d)", ErrRange, proofSize, r.size)
 	}
 	for _, i := range indexes {
-		if i >= size || (proofSize > 0 && i >= proofSize) {
-			return nil, nil, fmt.Errorf("%w: entry %d (log size %d, proof size %d)", ErrRange, i, size, proofSize)
+		if i >= r.size || (proofSize > 0 && i >= proofSize) {
+			return nil, nil, fmt.Errorf("%w: entry %d (log size %d, proof size %d)", ErrRange, i, r.size, proofSize)
 		}
 	}
 	entries = make([][]byte, len(indexes))
 	if proofSize > 0 {
 		proofs = make([][][]byte, len(indexes))
 	}
-	err = l.db.View(func(txn *badger.Txn) error {
+	err = func() error {
 		for n, i := range indexes {
-			v, err := getValue(txn, entryKey(i))
+			v, err := getValue(r.txn, entryKey(i))
 			if err != nil {
 				return fmt.Errorf("entry %d: %w", i, err)
 			}
@@ -101,7 +110,7 @@ func (l *Log) EntriesAt(indexes []uint64, proofSize uint64) (entries [][]byte, p
 			}
 			hashes := make([][]byte, len(nodes.IDs))
 			for k, id := range nodes.IDs {
-				if hashes[k], err = nodeHash(txn, id); err != nil {
+				if hashes[k], err = nodeHash(r.txn, id); err != nil {
 					return err
 				}
 			}
@@ -110,7 +119,7 @@ func (l *Log) EntriesAt(indexes []uint64, proofSize uint64) (entries [][]byte, p
 			}
 		}
 		return nil
-	})
+	}()
 	if errors.Is(err, ErrNotFound) {
 		return nil, nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}

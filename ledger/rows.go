@@ -12,13 +12,21 @@ import (
 // ErrStopScan, returned by a Scan callback, ends the scan without error.
 var ErrStopScan = errors.New("ledger: stop scan")
 
-// Reader is a read-only, consistent view of the committed rows.
-type Reader struct{ txn *badger.Txn }
+// Reader is a read-only, consistent view of the committed rows and
+// entries.
+type Reader struct {
+	txn  *badger.Txn
+	size uint64 // the log's size when the view began: its entries are all in it
+}
 
 // View runs fn with a consistent read-only view of everything committed so
 // far, and returns fn's error. Storage failures are wrapped in ErrStorage.
+//
+// Each view waits for the commit in flight, if any, to be applied: a read
+// that needs several rows and entries should take them in one view.
 func (l *Log) View(fn func(r *Reader) error) error {
-	return l.db.View(func(txn *badger.Txn) error { return fn(&Reader{txn: txn}) })
+	size := l.Size()
+	return l.db.View(func(txn *badger.Txn) error { return fn(&Reader{txn: txn, size: size}) })
 }
 
 // Get returns a copy of key's value, ErrNotFound, or an error wrapping

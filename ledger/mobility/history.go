@@ -52,7 +52,16 @@ type HistoryEntry struct {
 // placements or access records. Other roles get ErrForbidden; an unknown
 // worker (or one the employer may not see) ErrNotFound.
 func (s *Service) WorkerHistory(ctx context.Context, a Actor, id string, req HistoryRequest) (History, error) {
-	_, purpose, err := s.workerFor(a, id, req.Purpose, RoleInspector, RoleEmployer)
+	// For an inspector, the worker must exist before the read is
+	// recorded; an employer's read records nothing and is checked in the
+	// view below.
+	purpose := req.Purpose
+	var err error
+	if a.Role == RoleInspector {
+		_, purpose, err = s.workerFor(a, id, req.Purpose, RoleInspector, RoleEmployer)
+	} else {
+		err = allow(a, RoleInspector, RoleEmployer)
+	}
 	if err != nil {
 		return History{}, err
 	}
@@ -66,51 +75,60 @@ func (s *Service) WorkerHistory(ctx context.Context, a Actor, id string, req His
 	}
 	cp, size := s.log.LatestCheckpoint()
 	h.Size, h.Checkpoint = size, string(cp)
-	indexes, err := s.historyIndexes(id, h.Size, "")
-	if err != nil {
-		return History{}, err
-	}
-	dk, err := s.readDataKey(id)
-	if errors.Is(err, errKeyGone) {
-		dk = nil
-	} else if err != nil {
-		return History{}, err
-	}
-	// All entries from one snapshot, then the proofs of those shown from
-	// another: two read transactions, not one per entry.
-	leaves, _, err := s.log.EntriesAt(indexes, 0)
-	if err != nil {
-		return History{}, err
-	}
-	var shown []uint64
-	for n, i := range indexes {
-		leaf := leaves[n]
-		e, err := DecodeEntry(leaf)
+	// Everything else from one view: each view waits for the commit in
+	// flight, so one per row would make a read under load wait for many.
+	err = s.log.View(func(r *ledger.Reader) error {
+		if _, err := s.readableWorker(r, a, id); err != nil {
+			return err
+		}
+		indexes, err := historyIndexesIn(r, id, h.Size, "")
 		if err != nil {
-			return History{}, err
+			return err
 		}
-		if a.Role == RoleEmployer && !employerMaySee(a.Org, &e) {
-			continue
+		dk, err := s.dataKey(r, id)
+		if errors.Is(err, errKeyGone) {
+			dk = nil
+		} else if err != nil {
+			return err
 		}
-		he := HistoryEntry{Index: i, Type: e.Type, RecordedAt: e.RecordedAt, Data: e.Data, Leaf: leaf}
-		if dk != nil && len(e.PII) > 0 {
-			p, err := dk.openPersonal(id, e.PII)
+		leaves, _, err := r.EntriesAt(indexes, 0)
+		if err != nil {
+			return err
+		}
+		var shown []uint64
+		for n, i := range indexes {
+			leaf := leaves[n]
+			e, err := DecodeEntry(leaf)
 			if err != nil {
-				return History{}, err
+				return err
 			}
-			he.Personal = &p
+			if a.Role == RoleEmployer && !employerMaySee(a.Org, &e) {
+				continue
+			}
+			he := HistoryEntry{Index: i, Type: e.Type, RecordedAt: e.RecordedAt, Data: e.Data, Leaf: leaf}
+			if dk != nil && len(e.PII) > 0 {
+				p, err := dk.openPersonal(id, e.PII)
+				if err != nil {
+					return err
+				}
+				he.Personal = &p
+			}
+			h.Entries = append(h.Entries, he)
+			shown = append(shown, i)
 		}
-		h.Entries = append(h.Entries, he)
-		shown = append(shown, i)
-	}
-	if req.Proofs && len(shown) > 0 {
-		_, proofs, err := s.log.EntriesAt(shown, h.Size)
-		if err != nil {
-			return History{}, err
+		if req.Proofs && len(shown) > 0 {
+			_, proofs, err := r.EntriesAt(shown, h.Size)
+			if err != nil {
+				return err
+			}
+			for n := range h.Entries {
+				h.Entries[n].Proof = proofs[n]
+			}
 		}
-		for n := range h.Entries {
-			h.Entries[n].Proof = proofs[n]
-		}
+		return nil
+	})
+	if err != nil {
+		return History{}, err
 	}
 	return h, nil
 }
@@ -137,20 +155,27 @@ func employerMaySee(org string, e *Entry) bool {
 
 // historyIndexes returns the indexes below size of the entries naming a
 // worker, of the given type when typ is not empty.
-func (s *Service) historyIndexes(workerID string, size uint64, typ string) ([]uint64, error) {
+func (s *Service) historyIndexes(workerID string, size uint64, typ string) (out []uint64, err error) {
+	err = s.log.View(func(r *ledger.Reader) error {
+		out, err = historyIndexesIn(r, workerID, size, typ)
+		return err
+	})
+	return out, err
+}
+
+// historyIndexesIn is historyIndexes inside a view.
+func historyIndexesIn(r *ledger.Reader, workerID string, size uint64, typ string) ([]uint64, error) {
 	prefix := historyPrefixOf(workerID)
 	var out []uint64
-	err := s.log.View(func(r *ledger.Reader) error {
-		return r.Scan(prefix, nil, func(k, v []byte) error {
-			i := binary.BigEndian.Uint64(k[len(prefix):])
-			if i >= size {
-				return ledger.ErrStopScan
-			}
-			if typ == "" || string(v) == typ {
-				out = append(out, i)
-			}
-			return nil
-		})
+	err := r.Scan(prefix, nil, func(k, v []byte) error {
+		i := binary.BigEndian.Uint64(k[len(prefix):])
+		if i >= size {
+			return ledger.ErrStopScan
+		}
+		if typ == "" || string(v) == typ {
+			out = append(out, i)
+		}
+		return nil
 	})
 	return out, err
 }

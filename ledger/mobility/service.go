@@ -221,18 +221,18 @@ func allow(a Actor, roles ...string) error {
 // checkEmployerActor refuses an employer caller whose org is not a
 // registered employer.
 func (s *Service) checkEmployerActor(a Actor) error {
+	return s.log.View(func(r *ledger.Reader) error { return employerActorIn(r, a) })
+}
+
+// employerActorIn is checkEmployerActor inside a view.
+func employerActorIn(g getter, a Actor) error {
 	if validID(employerIDPrefix, a.Org) {
-		var e employerRow
-		var found bool
-		err := s.log.View(func(r *ledger.Reader) (err error) {
-			found, err = getRow(r, employerKey(a.Org), &e)
-			return err
-		})
-		if err != nil {
-			return err
-		}
-		if found {
+		b, err := g.Get(employerKey(a.Org))
+		if err == nil && len(b) > 0 {
 			return nil
+		}
+		if err != nil && !isNotFound(err) {
+			return err
 		}
 	}
 	return forbidden(CodeEmployerNotRegistered, "org %q is not a registered employer", a.Org)

@@ -227,16 +227,6 @@ func (s *Service) loadWorker(id string) (*workerRow, error) {
 	return &w, nil
 }
 
-// visibleTo reports whether an employer registered or placed a worker.
-func (s *Service) visibleTo(employerID, workerID string) (bool, error) {
-	var v string
-	err := s.log.View(func(r *ledger.Reader) (err error) {
-		v, err = getString(r, empWorkerKey(employerID, workerID))
-		return err
-	})
-	return v != "", err
-}
-
 // workerFor loads a worker for a reader: it checks the role (one of
 // roles), that an employer reader registered or placed the worker, and
 // for an inspector that a purpose is given. Unknown workers and workers an
@@ -254,25 +244,48 @@ func (s *Service) workerFor(a Actor, id, purpose string, roles ...string) (*work
 			return nil, "", err
 		}
 	}
-	if a.Role == RoleEmployer {
-		if err := s.checkEmployerActor(a); err != nil {
-			return nil, "", err
-		}
-	}
-	w, err := s.loadWorker(id)
+	var w *workerRow
+	err := s.log.View(func(r *ledger.Reader) (err error) {
+		w, err = s.readableWorker(r, a, id)
+		return err
+	})
 	if err != nil {
 		return nil, "", err
 	}
+	return w, purpose, nil
+}
+
+// readableWorker reads, in one view, the worker row a reader asks for:
+// ErrNotFound for an unknown worker or one an employer reader neither
+// registered nor placed, and ErrForbidden for an employer reader whose org
+// is not a registered employer.
+func (s *Service) readableWorker(r *ledger.Reader, a Actor, id string) (*workerRow, error) {
 	if a.Role == RoleEmployer {
-		ok, err := s.visibleTo(a.Org, id)
-		if err != nil {
-			return nil, "", err
-		}
-		if !ok {
-			return nil, "", notFound("worker")
+		if err := employerActorIn(r, a); err != nil {
+			return nil, err
 		}
 	}
-	return w, purpose, nil
+	if !validID(workerIDPrefix, id) {
+		return nil, notFound("worker")
+	}
+	var w workerRow
+	found, err := getRow(r, workerKey(id), &w)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, notFound("worker")
+	}
+	if a.Role == RoleEmployer {
+		v, err := getString(r, empWorkerKey(a.Org, id))
+		if err != nil {
+			return nil, err
+		}
+		if v == "" {
+			return nil, notFound("worker")
+		}
+	}
+	return &w, nil
 }
 
 // recordAccess appends access.recorded for an inspector's read of a
