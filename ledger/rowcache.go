@@ -41,18 +41,27 @@ func (c *rowCache) get(k string) ([]byte, bool) {
 		return v, true
 	}
 	if v, ok := c.old[k]; ok {
-		c.put(k, v)
+		c.store(k, v)
 		return v, true
 	}
 	return nil, false
 }
 
-// put caches the newest committed value of k (nil: the row does not
-// exist). The cache keeps v: it must not be modified afterwards.
+// put caches a copy of the newest committed value of k (nil: the row does
+// not exist). The copy is made here, so that the cache's memory is
+// allocated by the cache (a heap profile can tell it from the rest).
 func (c *rowCache) put(k string, v []byte) {
 	if c.max <= 0 {
 		return
 	}
+	if v != nil {
+		v = append(make([]byte, 0, len(v)), v...)
+	}
+	c.store(k, v)
+}
+
+// store caches v, which the cache owns, as the value of k.
+func (c *rowCache) store(k string, v []byte) {
 	size := len(k) + len(v) + rowOverhead
 	if size > c.max/8 {
 		delete(c.cur, k) // too large to be worth it; drop any older value
