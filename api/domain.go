@@ -6,6 +6,8 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"sync"
+	"sync/atomic"
 
 	"github.com/gin-gonic/gin"
 	"github.com/trazo-ledger/trazo/auth"
@@ -52,20 +54,40 @@ var _ Domain = (*mobility.Service)(nil)
 var systemActor = mobility.Actor{Sub: "trazo-api", Role: mobility.RoleMinistry, Org: "trazo"}
 
 // DomainEmployers returns the EmployerDirectory that asks d: an employer
-// id is registered when d knows it, with its status.
-func DomainEmployers(d Domain) EmployerDirectory { return domainEmployers{d} }
+// id is registered when d knows it. Registrations are never undone (an
+// employer is suspended, not removed), so a registered id is remembered
+// and not asked again: every employer request would otherwise take a read
+// view of its own, which waits for the commit in flight. Unknown ids are
+// asked every time, so that a new employer is known at once.
+func DomainEmployers(d Domain) EmployerDirectory { return &domainEmployers{d: d} }
 
-type domainEmployers struct{ d Domain }
+// maxKnownEmployers bounds the remembered ids (about 100 bytes each);
+// beyond it, the others are asked every time.
+const maxKnownEmployers = 1 << 16
 
-func (e domainEmployers) EmployerStatus(ctx context.Context, id string) (string, error) {
-	emp, err := e.d.GetEmployer(ctx, systemActor, id)
+type domainEmployers struct {
+	d     Domain
+	known sync.Map // employer id → struct{}
+	n     atomic.Int64
+}
+
+func (e *domainEmployers) EmployerRegistered(ctx context.Context, id string) (bool, error) {
+	if _, ok := e.known.Load(id); ok {
+		return true, nil
+	}
+	_, err := e.d.GetEmployer(ctx, systemActor, id)
 	if errors.Is(err, mobility.ErrNotFound) {
-		return "", nil
+		return false, nil
 	}
 	if err != nil {
-		return "", err
+		return false, err
 	}
-	return emp.Status, nil
+	if e.n.Load() < maxKnownEmployers {
+		if _, loaded := e.known.LoadOrStore(id, struct{}{}); !loaded {
+			e.n.Add(1)
+		}
+	}
+	return true, nil
 }
 
 // DomainEntryOwner returns the EntryOwnerFunc that asks d whether an

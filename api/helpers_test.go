@@ -47,8 +47,8 @@ func (l *lockedBuffer) String() string {
 // suspended, every other id unknown.
 type employers map[string]string
 
-func (e employers) EmployerStatus(_ context.Context, id string) (string, error) {
-	return e[id], nil
+func (e employers) EmployerRegistered(_ context.Context, id string) (bool, error) {
+	return e[id] != "", nil
 }
 
 var testEmployers = employers{"emp_A": "active", "emp_B": "suspended"}

@@ -15,14 +15,12 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/trazo-ledger/trazo/auth"
-	"github.com/trazo-ledger/trazo/ledger"
 )
 
 // Keys of values a request carries in its gin.Context.
 const (
-	requestIDKey      = "trazo.request_id"
-	principalKey      = "trazo.principal"
-	employerStatusKey = "trazo.employer_status"
+	requestIDKey = "trazo.request_id"
+	principalKey = "trazo.principal"
 )
 
 // saneRequestID reports whether a client's X-Request-Id may be kept: 1 to
@@ -285,16 +283,15 @@ func (s *Server) authorize(c *gin.Context, pol Policy) bool {
 	}
 	ctx := c.Request.Context()
 	if p.Role == auth.RoleEmployer && s.employers != nil {
-		status, err := s.employers.EmployerStatus(ctx, p.Org)
-		if err != nil && !errors.Is(err, ledger.ErrNotFound) {
+		registered, err := s.employers.EmployerRegistered(ctx, p.Org)
+		if err != nil {
 			writeError(c, err)
 			return false
 		}
-		if err != nil || status == "" {
+		if !registered {
 			s.refuse(c, errUnknownEmp)
 			return false
 		}
-		c.Set(employerStatusKey, status)
 	}
 	c.Set(principalKey, p)
 	c.Writer.Header()["Cache-Control"] = hdrNoStore

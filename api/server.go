@@ -39,11 +39,10 @@ type TokenVerifier interface {
 
 // EmployerDirectory tells whether an employer id is registered.
 type EmployerDirectory interface {
-	// EmployerStatus returns the employer's status ("active",
-	// "suspended"). For an id that is not a registered employer it
-	// returns "" and a nil error, or an error wrapping ledger.ErrNotFound;
-	// any other error means the directory could not answer.
-	EmployerStatus(ctx context.Context, id string) (status string, err error)
+	// EmployerRegistered reports whether id is a registered employer (a
+	// suspended employer is: it may still read its records). An error
+	// means the directory could not answer.
+	EmployerRegistered(ctx context.Context, id string) (bool, error)
 }
 
 // EntryOwnerFunc reports whether the log entry at index belongs to the
