@@ -279,6 +279,8 @@ func TestUsageAndHelp(t *testing.T) {
 		{"restore without in", []string{"restore"}, nil, 2, "--in is required"},
 		{"stray argument", []string{"verify", "extra"}, nil, 2, "unexpected argument"},
 		{"verify missing dir", []string{"verify", "--data-dir", "/nonexistent/trazo"}, nil, 1, "no such file"},
+		{"backup missing dir", []string{"backup", "--data-dir", "/nonexistent/trazo", "--out", "/nonexistent/backup.bin"}, nil, 1, "no such file"},
+		{"reindex missing dir", []string{"reindex", "--data-dir", "/nonexistent/trazo"}, nil, 1, "no such file"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer

@@ -30,16 +30,9 @@ func runVerify(ctx context.Context, args []string, getenv func(string) string, _
 	case given["token"] || given["key"] || given["state"]:
 		return usageError("--token, --key and --state go with --url")
 	}
-	opts, err := lf.options(slog.New(slog.DiscardHandler))
+	l, err := lf.openLog(true)
 	if err != nil {
 		return err
-	}
-	if _, err := os.Stat(lf.dataDir); err != nil {
-		return fmt.Errorf("data directory %s: %w", lf.dataDir, err)
-	}
-	l, err := ledger.Open(lf.dataDir, opts)
-	if err != nil {
-		return fmt.Errorf("open data directory %s: %w", lf.dataDir, err)
 	}
 	defer l.Close()
 	start := time.Now()
@@ -63,13 +56,9 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, _
 	if err := required(fs, "out"); err != nil {
 		return err
 	}
-	opts, err := lf.options(slog.New(slog.DiscardHandler))
+	l, err := lf.openLog(true)
 	if err != nil {
 		return err
-	}
-	l, err := ledger.Open(lf.dataDir, opts)
-	if err != nil {
-		return fmt.Errorf("open data directory %s: %w", lf.dataDir, err)
 	}
 	defer l.Close()
 	f, err := os.OpenFile(*out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)

@@ -5,11 +5,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
-	"os"
 	"time"
 
-	"github.com/trazo-ledger/trazo/ledger"
 	"github.com/trazo-ledger/trazo/ledger/mobility"
 )
 
@@ -24,22 +21,11 @@ func runReindex(ctx context.Context, args []string, getenv func(string) string, 
 	if err := parseFlags(fs, args, getenv); err != nil {
 		return err
 	}
-	opts, err := lf.options(slog.New(slog.DiscardHandler))
+	l, svc, err := lf.openService(true)
 	if err != nil {
 		return err
-	}
-	if _, err := os.Stat(lf.dataDir); err != nil {
-		return fmt.Errorf("data directory %s: %w", lf.dataDir, err)
-	}
-	l, err := ledger.Open(lf.dataDir, opts)
-	if err != nil {
-		return fmt.Errorf("open data directory %s: %w", lf.dataDir, err)
 	}
 	defer l.Close()
-	svc, err := mobility.New(l, mobility.Config{Country: lf.country})
-	if err != nil {
-		return err
-	}
 	before, err := svc.ProjectionDigest(ctx)
 	if err != nil {
 		return err

@@ -5,11 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
-	"os"
 	"strings"
 
-	"github.com/trazo-ledger/trazo/ledger"
 	"github.com/trazo-ledger/trazo/ledger/mobility"
 	"github.com/trazo-ledger/trazo/ledger/mobility/report"
 )
@@ -43,22 +40,11 @@ func runReport(ctx context.Context, args []string, getenv func(string) string, _
 		}
 		return usageError("%v", err)
 	}
-	opts, err := lf.options(slog.New(slog.DiscardHandler))
+	l, svc, err := lf.openService(true)
 	if err != nil {
 		return err
-	}
-	if _, err := os.Stat(lf.dataDir); err != nil {
-		return fmt.Errorf("data directory %s: %w", lf.dataDir, err)
-	}
-	l, err := ledger.Open(lf.dataDir, opts)
-	if err != nil {
-		return fmt.Errorf("open data directory %s: %w", lf.dataDir, err)
 	}
 	defer l.Close()
-	svc, err := mobility.New(l, mobility.Config{Country: lf.country, DataDir: lf.dataDir})
-	if err != nil {
-		return err
-	}
 	if err := report.New(svc, report.Options{}).Run(ctx, req, stdout); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}

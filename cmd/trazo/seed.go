@@ -4,13 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"math/rand/v2"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
-	"github.com/trazo-ledger/trazo/ledger"
-	"github.com/trazo-ledger/trazo/ledger/mobility"
 	"github.com/trazo-ledger/trazo/ledger/mobility/seed"
 )
 
@@ -28,19 +25,11 @@ func runSeed(ctx context.Context, args []string, getenv func(string) string, _ i
 	if *workers < 1 || *seasons < 1 {
 		return usageError("--workers and --seasons must be at least 1")
 	}
-	opts, err := lf.options(slog.New(slog.DiscardHandler))
+	l, svc, err := lf.openService(false) // seeding may start a new data directory
 	if err != nil {
 		return err
-	}
-	l, err := ledger.Open(lf.dataDir, opts)
-	if err != nil {
-		return fmt.Errorf("open data directory %s: %w", lf.dataDir, err)
 	}
 	defer l.Close()
-	svc, err := mobility.New(l, mobility.Config{Country: lf.country, DataDir: lf.dataDir})
-	if err != nil {
-		return err
-	}
 	bar := progressbar.NewOptions(*workers,
 		progressbar.OptionSetWriter(stderr),
 		progressbar.OptionSetDescription("seeding workers"),

@@ -78,6 +78,41 @@ func (f *ledgerFlags) options(logger *slog.Logger) (ledger.Options, error) {
 	return opts, nil
 }
 
+// openLog opens the log of the data directory for an offline command (no
+// log lines). With mustExist, a missing directory is an error rather than
+// a new, empty log: only seed starts one.
+func (f *ledgerFlags) openLog(mustExist bool) (*ledger.Log, error) {
+	opts, err := f.options(slog.New(slog.DiscardHandler))
+	if err != nil {
+		return nil, err
+	}
+	if mustExist {
+		if _, err := os.Stat(f.dataDir); err != nil {
+			return nil, fmt.Errorf("data directory %s: %w", f.dataDir, err)
+		}
+	}
+	l, err := ledger.Open(f.dataDir, opts)
+	if err != nil {
+		return nil, fmt.Errorf("open data directory %s: %w", f.dataDir, err)
+	}
+	return l, nil
+}
+
+// openService opens the log (as openLog) and the mobility service on it.
+// Closing the log is the caller's.
+func (f *ledgerFlags) openService(mustExist bool) (*ledger.Log, *mobility.Service, error) {
+	l, err := f.openLog(mustExist)
+	if err != nil {
+		return nil, nil, err
+	}
+	svc, err := mobility.New(l, mobility.Config{Country: f.country, DataDir: f.dataDir})
+	if err != nil {
+		l.Close()
+		return nil, nil, err
+	}
+	return l, svc, nil
+}
+
 // readEncryptionKey reads a store encryption key: 16, 24 or 32 bytes
 // written as hex, in a file no other user may read.
 func readEncryptionKey(path string) ([]byte, error) {
