@@ -3,7 +3,6 @@ package mobility
 import (
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"strings"
 	"sync"
 	"testing"
@@ -121,26 +120,7 @@ func TestFactsMatchSummaries(t *testing.T) {
 	for i := range 4 {
 		employers = append(employers, e.employer(fmt.Sprintf("Finca %d", i), fmt.Sprint(i)))
 	}
-	events := uint64(1500)
-	var wg sync.WaitGroup
-	errs := make(chan error, 2)
-	for g := range 2 {
-		s := &sim{e: e, rnd: rand.New(rand.NewPCG(uint64(g), 7)), employers: employers, g: g, registered: map[string]uint64{},
-			post: Actor{Sub: fmt.Sprintf("officer%d", g), Role: RoleBorder, Org: fmt.Sprintf("POST-%d", g)}}
-		wg.Go(func() {
-			for e.log.Size() < events {
-				if err := s.step(); !expected(err) {
-					errs <- err
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Fatalf("unexpected error: %v", err)
-	}
+	runSims(t, e, employers, 2, 7, 1500)
 
 	var want []Facts
 	err := e.log.View(func(r *ledger.Reader) error {

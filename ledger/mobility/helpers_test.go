@@ -202,3 +202,12 @@ func (e *env) indexOf(typ, workerID string) uint64 {
 	e.tb.Fatalf("no %s entry of %s", typ, workerID)
 	return 0
 }
+
+// entry reads and decodes the entry at index.
+func (s *Service) entry(index uint64) (Entry, error) {
+	b, err := s.log.Entry(index)
+	if err != nil {
+		return Entry{}, err
+	}
+	return DecodeEntry(b)
+}

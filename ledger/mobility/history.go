@@ -153,17 +153,8 @@ func employerMaySee(org string, e *Entry) bool {
 	return false
 }
 
-// historyIndexes returns the indexes below size of the entries naming a
-// worker, of the given type when typ is not empty.
-func (s *Service) historyIndexes(workerID string, size uint64, typ string) (out []uint64, err error) {
-	err = s.log.View(func(r *ledger.Reader) error {
-		out, err = historyIndexesIn(r, workerID, size, typ)
-		return err
-	})
-	return out, err
-}
-
-// historyIndexesIn is historyIndexes inside a view.
+// historyIndexesIn returns the indexes below size of the entries naming a
+// worker, of the given type when typ is not empty, read from the view r.
 func historyIndexesIn(r *ledger.Reader, workerID string, size uint64, typ string) ([]uint64, error) {
 	prefix := historyPrefixOf(workerID)
 	var out []uint64
@@ -196,19 +187,30 @@ func (s *Service) WorkerAccess(ctx context.Context, a Actor, id string) ([]Acces
 	if err := allow(a, RoleInspector, RoleMinistry); err != nil {
 		return nil, err
 	}
-	if _, err := s.loadWorker(id); err != nil {
-		return nil, err
-	}
-	indexes, err := s.historyIndexes(id, s.log.Size(), TypeAccessRecorded)
+	// The row, the index and the entries from one view (as WorkerHistory).
+	size := s.log.Size() // the view sees at least this
+	var indexes []uint64
+	var leaves [][]byte
+	err := s.log.View(func(r *ledger.Reader) error {
+		if _, err := s.readableWorker(r, a, id); err != nil {
+			return err
+		}
+		var err error
+		if indexes, err = historyIndexesIn(r, id, size, TypeAccessRecorded); err != nil {
+			return err
+		}
+		leaves, _, err = r.EntriesAt(indexes, 0)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
 	out := []AccessRecord{}
-	for _, i := range indexes {
+	for n, i := range indexes {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		e, err := s.entry(i)
+		e, err := DecodeEntry(leaves[n])
 		if err != nil {
 			return nil, err
 		}

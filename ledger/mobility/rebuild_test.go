@@ -205,26 +205,7 @@ func TestRebuildAfterRandomScenario(t *testing.T) {
 	for i := range 8 {
 		employers = append(employers, e.employer(fmt.Sprintf("Finca %d", i), fmt.Sprint(i)))
 	}
-	const clients = 4
-	var wg sync.WaitGroup
-	errs := make(chan error, clients)
-	for g := range clients {
-		s := &sim{e: e, rnd: rand.New(rand.NewPCG(uint64(g), 42)), employers: employers, g: g, registered: map[string]uint64{},
-			post: Actor{Sub: fmt.Sprintf("officer%d", g), Role: RoleBorder, Org: fmt.Sprintf("POST-%d", g)}}
-		wg.Go(func() {
-			for e.log.Size() < events {
-				if err := s.step(); !expected(err) {
-					errs <- err
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Fatalf("unexpected error: %v", err)
-	}
+	runSims(t, e, employers, 4, 42, events)
 
 	counts := map[string]int{}
 	for i := uint64(0); i < e.log.Size(); i++ {
@@ -279,5 +260,31 @@ func TestRebuildAfterRandomScenario(t *testing.T) {
 	}
 	if err := e.log.Verify(e.ctx, nil); err != nil {
 		t.Errorf("verify: %v", err)
+	}
+}
+
+// runSims runs clients random scenarios at once (each its own border post,
+// drawing from PCG(client, seed)) until the log holds events entries, and
+// fails the test on any error a scenario does not expect.
+func runSims(t *testing.T, e *env, employers []Actor, clients int, seed, events uint64) {
+	t.Helper()
+	var wg sync.WaitGroup
+	errs := make(chan error, clients)
+	for g := range clients {
+		s := &sim{e: e, rnd: rand.New(rand.NewPCG(uint64(g), seed)), employers: employers, g: g, registered: map[string]uint64{},
+			post: Actor{Sub: fmt.Sprintf("officer%d", g), Role: RoleBorder, Org: fmt.Sprintf("POST-%d", g)}}
+		wg.Go(func() {
+			for e.log.Size() < events {
+				if err := s.step(); !expected(err) {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatalf("unexpected error: %v", err)
 	}
 }

@@ -153,6 +153,7 @@ func (s *Service) readDataKey(workerID string) (*dataKey, error) {
 func (s *Service) personal(workerID string) (Personal, error) {
 	var w workerRow
 	var dk *dataKey
+	var leaves [][]byte
 	err := s.log.View(func(r *ledger.Reader) error {
 		found, err := getRow(r, workerKey(workerID), &w)
 		if err != nil {
@@ -161,15 +162,18 @@ func (s *Service) personal(workerID string) (Personal, error) {
 		if !found {
 			return notFound("worker")
 		}
-		dk, err = s.dataKey(r, workerID)
+		if dk, err = s.dataKey(r, workerID); err != nil {
+			return err
+		}
+		leaves, _, err = r.EntriesAt(w.PII, 0)
 		return err
 	})
 	if err != nil {
 		return Personal{}, err
 	}
 	var p Personal
-	for _, i := range w.PII {
-		e, err := s.entry(i)
+	for _, leaf := range leaves {
+		e, err := DecodeEntry(leaf)
 		if err != nil {
 			return Personal{}, err
 		}
@@ -196,15 +200,6 @@ func overlay(p, q Personal) Personal {
 		p.DocumentNumber = q.DocumentNumber
 	}
 	return p
-}
-
-// entry reads and decodes the entry at index.
-func (s *Service) entry(index uint64) (Entry, error) {
-	b, err := s.log.Entry(index)
-	if err != nil {
-		return Entry{}, err
-	}
-	return DecodeEntry(b)
 }
 
 // loadWorker reads a worker row outside the writer; ErrNotFound if absent.
