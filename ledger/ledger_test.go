@@ -648,7 +648,7 @@ func TestRebuild(t *testing.T) {
 	}
 }
 
-// EntriesAt reads entries and their proofs in one snapshot; they match
+// Reader.EntriesAt reads entries and their proofs in one view; they match
 // Entry and InclusionProof, and bad indexes are ErrRange.
 func TestEntriesAt(t *testing.T) {
 	l := openTestLog(t, t.TempDir())
@@ -659,7 +659,7 @@ func TestEntriesAt(t *testing.T) {
 	appendLeaves(t, l, leaves, rand.New(rand.NewPCG(7, 8)))
 	indexes := []uint64{0, 3, 17, 36, 3}
 	for _, size := range []uint64{0, 37} {
-		entries, proofs, err := l.EntriesAt(indexes, size)
+		entries, proofs, err := entriesAt(l, indexes, size)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -686,8 +686,17 @@ func TestEntriesAt(t *testing.T) {
 		indexes []uint64
 		size    uint64
 	}{{[]uint64{37}, 0}, {[]uint64{20}, 10}, {[]uint64{1}, 38}} {
-		if _, _, err := l.EntriesAt(bad.indexes, bad.size); !errors.Is(err, ErrRange) {
+		if _, _, err := entriesAt(l, bad.indexes, bad.size); !errors.Is(err, ErrRange) {
 			t.Errorf("EntriesAt(%v, %d) = %v, want ErrRange", bad.indexes, bad.size, err)
 		}
 	}
+}
+
+// entriesAt calls Reader.EntriesAt in a view of its own.
+func entriesAt(l *Log, indexes []uint64, proofSize uint64) (entries [][]byte, proofs [][][]byte, err error) {
+	err = l.View(func(r *Reader) error {
+		entries, proofs, err = r.EntriesAt(indexes, proofSize)
+		return err
+	})
+	return entries, proofs, err
 }

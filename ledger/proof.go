@@ -61,18 +61,6 @@ func (l *Log) rehash(nodes proof.Nodes) ([][]byte, error) {
 	return nodes.Rehash(hashes, hasher.HashChildren)
 }
 
-// EntriesAt returns the entries at the given indexes, all read from one
-// snapshot of the store, and, when proofSize is not 0, the inclusion proof
-// of each in the tree of that size (Reader.EntriesAt in a view of its
-// own).
-func (l *Log) EntriesAt(indexes []uint64, proofSize uint64) (entries [][]byte, proofs [][][]byte, err error) {
-	err = l.View(func(r *Reader) error {
-		entries, proofs, err = r.EntriesAt(indexes, proofSize)
-		return err
-	})
-	return entries, proofs, err
-}
-
 // EntriesAt returns the entries at the given indexes and, when proofSize
 // is not 0, the inclusion proof of each in the tree of that size, read
 // from the view. One view instead of one per entry matters under load:
