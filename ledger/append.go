@@ -173,9 +173,11 @@ func (l *Log) writer() {
 		select {
 		case first = <-l.reqs:
 		case <-tick.C:
-			// Store the newest checkpoint once appends have paused; until
-			// then each commit stores the one before it.
+			// Once appends have paused, sign the head if no one asked for
+			// its checkpoint yet, and store the checkpoints signed since
+			// the last commit; until then each commit stores them.
 			if time.Since(time.Unix(0, l.lastCommit.Load())) > 50*time.Millisecond && l.writing.TryLock() {
+				l.signHead()
 				if err := l.persistCheckpoints(); err != nil {
 					l.opts.Logger.Error("ledger: store checkpoints", "err", err)
 				}
@@ -467,16 +469,13 @@ func (l *Log) write(c *chunk, tx *Tx, entry []byte, at time.Time) (item, error) 
 	return item{receipt: Receipt{Appended: true, Index: index, LeafHash: leafHash, RecordedAt: at}}, nil
 }
 
-// send writes the new tree head into the chunk's transaction and hands
-// it to Badger, which writes and syncs it on its own goroutine; the chunk
-// is answered from there once durable (finishFlight). The checkpoint of
-// the new head is signed on another goroutine meanwhile (Ed25519
-// signatures are deterministic, so the signed note is a function of the
-// committed head) and stored with the next commit, or by
-// persistCheckpoints when the writer goes idle or the log closes; Open
-// signs it again if a crash lost it. No item is answered before both the
-// fsync and the signature are done, so Checkpoint always covers every
-// acknowledged entry.
+// send writes the new tree head into the chunk's transaction, with the
+// checkpoints signed since the last commit, and hands it to Badger, which
+// writes and syncs it on its own goroutine; the chunk is answered from
+// there once durable (finishFlight). The new head's checkpoint is signed
+// when someone asks for it (Checkpoint) or when the writer goes idle, not
+// here: a lone appender does not wait for a signature, and a busy log signs
+// once per reader's request instead of once per commit.
 //
 // last says that c ends its batch: then, if nothing is queued either, send
 // commits on the caller's goroutine and returns once c is answered.
@@ -521,14 +520,6 @@ func (l *Log) send(c *chunk, last bool) error {
 		}
 	}
 	f := &flight{c: c, done: make(chan struct{})}
-	var sig chan signed
-	if entries > 0 { // sign on another core while Badger writes and syncs
-		sig = make(chan signed, 1)
-		go func(root []byte) {
-			note, err := signCheckpoint(l.signer, l.opts.Origin, size, root)
-			sig <- signed{note, err}
-		}(h.root)
-	}
 	l.inflight = f
 	started := time.Now()
 	if last && len(l.reqs) == 0 && l.failFlight == nil {
@@ -536,7 +527,7 @@ func (l *Log) send(c *chunk, last bool) error {
 		// lone appender would, without a spare transaction or a hand-off
 		// to Badger's callback goroutine.
 		err := c.txn.Commit()
-		l.finishFlight(f, err, h, entries, len(pending), sig, started)
+		l.finishFlight(f, err, h, entries, len(pending), started)
 		return nil
 	}
 	// The next chunk's transaction is made before this one is sent: made
@@ -545,39 +536,22 @@ func (l *Log) send(c *chunk, last bool) error {
 	if l.failFlight != nil {
 		if delay, err := l.failFlight(len(c.items)); err != nil {
 			c.txn.Discard()
-			time.AfterFunc(delay, func() { l.finishFlight(f, err, h, entries, len(pending), sig, started) })
+			time.AfterFunc(delay, func() { l.finishFlight(f, err, h, entries, len(pending), started) })
 			return nil
 		}
 	}
 	c.txn.CommitWith(func(err error) {
-		l.finishFlight(f, err, h, entries, len(pending), sig, started)
+		l.finishFlight(f, err, h, entries, len(pending), started)
 	})
 	return nil
-}
-
-// signed is the outcome of a checkpoint's signature.
-type signed struct {
-	note []byte
-	err  error
 }
 
 // finishFlight answers the items of a sent chunk once Badger has committed
 // (or failed to commit) it. It runs on Badger's callback goroutine; the
 // tree, owned by the writer, is restored by drain.
-func (l *Log) finishFlight(f *flight, err error, h head, entries, stored int, sig chan signed, started time.Time) {
+func (l *Log) finishFlight(f *flight, err error, h head, entries, stored int, started time.Time) {
 	defer close(f.done)
 	c := f.c
-	var cp []byte
-	if sig != nil {
-		s := <-sig
-		cp = s.note
-		if s.err != nil && err == nil {
-			// Unreachable with a key that loaded; the head is durable, and
-			// Open signs its checkpoint again.
-			l.opts.Logger.Error("ledger: sign checkpoint", "err", s.err, "size", h.size)
-			cp = nil
-		}
-	}
 	if err != nil {
 		f.err = l.failItems(c, err)
 		return
@@ -587,10 +561,6 @@ func (l *Log) finishFlight(f *flight, err error, h head, entries, stored int, si
 	l.mu.Lock()
 	l.head, l.lastErr = h, nil
 	l.unsaved = l.unsaved[stored:]
-	if entries > 0 && cp != nil {
-		l.checkpoint, l.cpSize = cp, h.size
-		l.unsaved = append(l.unsaved, signedCheckpoint{size: h.size, note: cp})
-	}
 	l.mu.Unlock()
 	for _, it := range c.items {
 		it.receipt.Size = h.size
@@ -641,6 +611,42 @@ func (l *Log) drainAll() {
 type signedCheckpoint struct {
 	size uint64
 	note []byte
+}
+
+// signHead signs the checkpoint of the durable head if none was signed
+// for it yet, and returns the newest signed checkpoint and its size.
+// Signatures are made one at a time; the checkpoint joins the unsaved ones,
+// stored with the next commit or when the writer goes idle. Ed25519
+// signatures are deterministic, so a checkpoint lost by a crash before it
+// was stored is signed again, with the same bytes, by Open (for the head)
+// or CheckpointAt.
+func (l *Log) signHead() ([]byte, uint64) {
+	l.mu.RLock()
+	h, cp, size := l.head, l.checkpoint, l.cpSize
+	l.mu.RUnlock()
+	if size == h.size {
+		return cp, size
+	}
+	l.signMu.Lock()
+	defer l.signMu.Unlock()
+	l.mu.RLock()
+	h, cp, size = l.head, l.checkpoint, l.cpSize
+	l.mu.RUnlock()
+	if size == h.size { // signed while this call waited
+		return cp, size
+	}
+	note, err := signCheckpoint(l.signer, l.opts.Origin, h.size, h.root)
+	if err != nil {
+		// Unreachable with a key that loaded: the older checkpoint is
+		// still valid, and Open signs the head again.
+		l.opts.Logger.Error("ledger: sign checkpoint", "err", err, "size", h.size)
+		return cp, size
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.checkpoint, l.cpSize = note, h.size // heads only grow, and signMu orders the signatures
+	l.unsaved = append(l.unsaved, signedCheckpoint{size: h.size, note: note})
+	return note, h.size
 }
 
 // persistCheckpoints stores the checkpoints signed since the last commit

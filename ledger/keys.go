@@ -80,6 +80,9 @@ func checkpointKey(size uint64) []byte {
 	return k
 }
 
+// checkpointSize returns the tree size a checkpoint key names.
+func checkpointSize(key []byte) uint64 { return binary.BigEndian.Uint64(key[2:]) }
+
 var (
 	entryPrefix      = []byte("!e")
 	checkpointPrefix = []byte("!c")

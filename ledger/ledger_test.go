@@ -18,6 +18,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/transparency-dev/merkle/compact"
 	"github.com/transparency-dev/merkle/proof"
+	"github.com/transparency-dev/merkle/rfc6962"
 	"github.com/transparency-dev/merkle/testonly"
 )
 
@@ -99,6 +100,25 @@ func TestRFC6962Vectors(t *testing.T) {
 		}
 		if got, want := l.Root(), testonly.RootHashes()[i+1]; !bytes.Equal(got, want) {
 			t.Errorf("root at size %d = %x, want %x", i+1, got, want)
+		}
+	}
+}
+
+func TestHashChildren(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(5, 6))
+	lib := rfc6962.DefaultHasher
+	for _, n := range []int{32, 32, 32, 0, 1, 31, 33, 64} { // 32: the short path
+		for range 50 {
+			left, right := make([]byte, n), make([]byte, 32)
+			for i := range left {
+				left[i] = byte(rnd.Uint32())
+			}
+			for i := range right {
+				right[i] = byte(rnd.Uint32())
+			}
+			if got, want := hashChildren(left, right), lib.HashChildren(left, right); !bytes.Equal(got, want) {
+				t.Fatalf("hashChildren(%x, %x) = %x, want %x", left, right, got, want)
+			}
 		}
 	}
 }
@@ -218,6 +238,128 @@ func TestCheckpoints(t *testing.T) {
 	}
 	if perm := info.Mode().Perm(); perm != 0o600 {
 		t.Errorf("signing key mode = %v, want 0600", perm)
+	}
+}
+
+// storedCheckpointSizes returns the sizes of the checkpoints in the store.
+func storedCheckpointSizes(t *testing.T, l *Log) map[uint64]bool {
+	t.Helper()
+	sizes := map[uint64]bool{}
+	err := l.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: checkpointPrefix})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			sizes[checkpointSize(it.Item().Key())] = true
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sizes
+}
+
+// A checkpoint is signed when asked for, not at every commit; every one
+// issued is stored, and one of any earlier size can still be had, with the
+// bytes it was or would have been issued with.
+func TestCheckpointsSignedWhenAsked(t *testing.T) {
+	dir := t.TempDir()
+	rnd := rand.New(rand.NewPCG(11, 12))
+	leaves := randomLeaves(rnd, 40)
+	l, err := Open(dir, Options{Origin: testOrigin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	issued := map[uint64][]byte{}
+	for i, leaf := range leaves {
+		rc, err := l.Append(t.Context(), leafFunc(leaf))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i%7 != 3 {
+			continue
+		}
+		// Asked for right after an append, the checkpoint covers it.
+		note, size := l.LatestCheckpoint()
+		cp, err := OpenCheckpoint(note, testOrigin, l.VerifierKey())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if size != rc.Index+1 || cp.Size != size || !bytes.Equal(cp.Hash, mth(leaves[:size])) {
+			t.Fatalf("after append %d: checkpoint of size %d (note says %d), want %d with the root of those entries", rc.Index, size, cp.Size, rc.Index+1)
+		}
+		if again := l.Checkpoint(); !bytes.Equal(again, note) {
+			t.Fatalf("second call at size %d signed a different note", size)
+		}
+		issued[size] = note
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	l = openTestLog(t, dir)
+	stored := storedCheckpointSizes(t, l)
+	for size := range issued {
+		if !stored[size] {
+			t.Errorf("checkpoint issued at size %d was not stored", size)
+		}
+	}
+	if !stored[uint64(len(leaves))] {
+		t.Errorf("the checkpoint of the head (size %d) is not stored", len(leaves))
+	}
+	if len(stored) >= len(leaves)/2 {
+		t.Errorf("%d checkpoints stored for %d commits: one is signed per commit", len(stored), len(leaves))
+	}
+	for size := uint64(0); size <= uint64(len(leaves)); size++ {
+		note, err := l.CheckpointAt(size)
+		if err != nil {
+			t.Fatalf("CheckpointAt(%d): %v", size, err)
+		}
+		cp, err := OpenCheckpoint(note, testOrigin, l.VerifierKey())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cp.Size != size || !bytes.Equal(cp.Hash, mth(leaves[:size])) {
+			t.Errorf("CheckpointAt(%d) = size %d root %x", size, cp.Size, cp.Hash)
+		}
+		if want, ok := issued[size]; ok && !bytes.Equal(note, want) {
+			t.Errorf("CheckpointAt(%d) differs from the checkpoint issued at that size", size)
+		}
+	}
+	if got := storedCheckpointSizes(t, l); len(got) != len(stored) {
+		t.Errorf("CheckpointAt stored checkpoints: %d before, %d after", len(stored), len(got))
+	}
+	if _, err := l.CheckpointAt(uint64(len(leaves)) + 1); !errors.Is(err, ErrNotFound) {
+		t.Errorf("CheckpointAt beyond the log: %v, want ErrNotFound", err)
+	}
+	l.Close()
+
+	// A checkpoint issued but lost before it was stored (the process died
+	// first) is served again with the same bytes.
+	var lost uint64
+	for size := range issued {
+		lost = max(lost, size)
+	}
+	if lost == uint64(len(leaves)) {
+		t.Fatal("test needs an issued checkpoint below the head")
+	}
+	db, err := badger.Open(Options{}.withDefaults().badgerOptions(filepath.Join(dir, "badger")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(func(txn *badger.Txn) error { return txn.Delete(checkpointKey(lost)) }); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	l = openTestLog(t, dir)
+	if storedCheckpointSizes(t, l)[lost] {
+		t.Fatal("checkpoint still stored")
+	}
+	if note, err := l.CheckpointAt(lost); err != nil || !bytes.Equal(note, issued[lost]) {
+		t.Errorf("lost checkpoint of size %d: %v, same bytes %v", lost, err, bytes.Equal(note, issued[lost]))
+	}
+	if err := l.Verify(t.Context(), nil); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -396,6 +538,13 @@ func TestConcurrentAppends(t *testing.T) {
 				if !bytes.Equal(rc.LeafHash, LeafHash(leaf)) {
 					t.Errorf("leaf hash mismatch at %d", rc.Index)
 				}
+				if i%10 == 0 { // a checkpoint asked for now covers this append
+					note, size := l.LatestCheckpoint()
+					cp, err := OpenCheckpoint(note, testOrigin, l.VerifierKey())
+					if err != nil || cp.Size != size || size <= rc.Index {
+						t.Errorf("after append %d: checkpoint of size %d (%v)", rc.Index, size, err)
+					}
+				}
 			}
 		})
 	}
@@ -509,10 +658,13 @@ func TestVerifyFindsTampering(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for i, leaf := range randomLeaves(rnd, 300) { // one commit per entry: a checkpoint at every size
+			// One commit per entry, and a checkpoint asked for (so issued
+			// and stored) at every size.
+			for i, leaf := range randomLeaves(rnd, 300) {
 				if _, err := l.Append(t.Context(), leafFunc(leaf)); err != nil {
 					t.Fatal(i, err)
 				}
+				l.Checkpoint()
 			}
 			if err := l.Verify(t.Context(), nil); err != nil {
 				t.Fatalf("verify before tampering: %v", err)

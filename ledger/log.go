@@ -3,7 +3,7 @@ package ledger
 import (
 	"bytes"
 	"crypto"
-	_ "crypto/sha256" // registers SHA-256 for rfc6962
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"os"
@@ -21,7 +21,25 @@ import (
 // hasher is the RFC 6962 SHA-256 hasher used for every leaf and node.
 var hasher = rfc6962.New(crypto.SHA256)
 
-var rangeFactory = &compact.RangeFactory{Hash: hasher.HashChildren}
+var rangeFactory = &compact.RangeFactory{Hash: hashChildren}
+
+// hashChildren is the RFC 6962 node hash, SHA-256(0x01 || left || right),
+// the same as hasher.HashChildren, which allocates a digest, a prefix and
+// a sum on every call; the writer computes it several times per commit
+// (each new node and the root), and Verify once per node. Only 32-byte
+// hashes (all this log has) take the short path. TestHashChildren checks
+// it against the library.
+func hashChildren(left, right []byte) []byte {
+	if len(left) != sha256.Size || len(right) != sha256.Size {
+		return hasher.HashChildren(left, right)
+	}
+	var b [1 + 2*sha256.Size]byte
+	b[0] = rfc6962.RFC6962NodeHashPrefix
+	copy(b[1:], left)
+	copy(b[1+sha256.Size:], right)
+	h := sha256.Sum256(b[:])
+	return h[:]
+}
 
 // LeafHash returns the RFC 6962 leaf hash of an entry: SHA-256(0x00 || leaf).
 func LeafHash(leaf []byte) []byte { return hasher.HashLeaf(leaf) }
@@ -44,9 +62,10 @@ type Log struct {
 	stopped    chan struct{}
 	close      sync.Once
 
-	mu         sync.RWMutex // guards the fields below, written by the writer
+	signMu     sync.Mutex   // held while signing a checkpoint (signHead)
+	mu         sync.RWMutex // guards the fields below
 	head       head
-	checkpoint []byte             // the newest signed checkpoint
+	checkpoint []byte             // the newest signed checkpoint, of size cpSize <= head.size
 	cpSize     uint64             // its tree size
 	unsaved    []signedCheckpoint // signed, not yet stored (oldest first)
 	lastErr    error              // error of the most recent commit, nil once one succeeds
@@ -270,7 +289,7 @@ func nodeHash(txn *badger.Txn, id compact.NodeID) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		return hasher.HashChildren(left, right), nil
+		return hashChildren(left, right), nil
 	}
 }
 
@@ -298,6 +317,7 @@ func (l *Log) Close() error {
 		l.closeMu.Unlock()
 		close(l.closing)
 		<-l.stopped
+		l.signHead()
 		err = l.persistCheckpoints()
 		if cerr := l.db.Close(); err == nil {
 			err = cerr
@@ -331,20 +351,19 @@ func (l *Log) Root() []byte {
 	return append([]byte(nil), l.head.root...)
 }
 
-// Checkpoint returns the newest signed checkpoint note.
+// Checkpoint returns the signed checkpoint note of the log's current size:
+// it covers every acknowledged append. It is signed on the first call
+// after a commit (an Ed25519 signature, ~35 µs) and kept.
 func (l *Log) Checkpoint() []byte {
-	l.mu.RLock()
-	defer l.mu.RUnlock()
-	return l.checkpoint
+	note, _ := l.signHead()
+	return note
 }
 
-// LatestCheckpoint returns the newest signed checkpoint and its tree size,
-// read together. The log signed it itself: callers need not verify it to
-// know its size.
+// LatestCheckpoint returns the signed checkpoint of the log's current size
+// and that size, read together. The log signed it itself: callers need not
+// verify it to know its size.
 func (l *Log) LatestCheckpoint() (note []byte, size uint64) {
-	l.mu.RLock()
-	defer l.mu.RUnlock()
-	return l.checkpoint, l.cpSize
+	return l.signHead()
 }
 
 // LastRecordedAt returns the recorded_at time of the newest entry, or the
@@ -358,8 +377,13 @@ func (l *Log) LastRecordedAt() time.Time {
 	return time.Unix(0, l.head.recordedAt).UTC()
 }
 
-// CheckpointAt returns the signed checkpoint issued when the log had the
-// given size. It returns ErrNotFound if no commit ended at that size.
+// CheckpointAt returns the signed checkpoint of the log at the given
+// size, at most its current size: the one issued then, if one was (it is
+// stored), or else one signed now from the root at that size, computed
+// from stored nodes. Ed25519 signatures are deterministic, so both are the
+// same bytes, and a checkpoint issued just before a crash lost it before
+// it was stored is served again unchanged. It returns ErrNotFound for a
+// size beyond the log's.
 func (l *Log) CheckpointAt(size uint64) ([]byte, error) {
 	l.mu.RLock()
 	over := size > l.head.size
@@ -378,10 +402,17 @@ func (l *Log) CheckpointAt(size uint64) ([]byte, error) {
 		cp, err = getValue(txn, checkpointKey(size))
 		return err
 	})
-	if err != nil && !errors.Is(err, ErrNotFound) {
+	if err == nil {
+		return cp, nil
+	}
+	if !errors.Is(err, ErrNotFound) {
 		return nil, fmt.Errorf("%w: %v", ErrStorage, err)
 	}
-	return cp, err
+	root, err := l.RootAt(size)
+	if err != nil {
+		return nil, err
+	}
+	return signCheckpoint(l.signer, l.opts.Origin, size, root)
 }
 
 // Entry returns the bytes of the entry at index. It returns ErrNotFound for

@@ -58,7 +58,7 @@ func (l *Log) rehash(nodes proof.Nodes) ([][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return nodes.Rehash(hashes, hasher.HashChildren)
+	return nodes.Rehash(hashes, hashChildren)
 }
 
 // EntriesAt returns the entries at the given indexes and, when proofSize
@@ -102,7 +102,7 @@ func (r *Reader) EntriesAt(indexes []uint64, proofSize uint64) (entries [][]byte
 					return err
 				}
 			}
-			if proofs[n], err = nodes.Rehash(hashes, hasher.HashChildren); err != nil {
+			if proofs[n], err = nodes.Rehash(hashes, hashChildren); err != nil {
 				return err
 			}
 		}

@@ -84,7 +84,7 @@ func (l *Log) verifySnapshot(ctx context.Context, txn *badger.Txn, h head, progr
 	// checkCheckpoints checks every stored checkpoint of size <= size.
 	checkCheckpoints := func(size uint64) error {
 		for ; cps.Valid(); cps.Next() {
-			cpSize := binary.BigEndian.Uint64(cps.Item().Key()[2:])
+			cpSize := checkpointSize(cps.Item().Key())
 			if cpSize > size {
 				return nil
 			}
