@@ -19,8 +19,11 @@ import (
 
 // The crash test runs this test binary again as a child process that
 // appends from 16 goroutines and prints "index leafhash" for every append
-// acknowledged (returned by Append, so durable). The parent SIGKILLs it at
-// a random moment, reopens the log and checks every acknowledged entry.
+// acknowledged (returned by Append, so durable), while one more goroutine
+// asks for the latest checkpoint every millisecond and prints
+// "cp size hexnote" for each new one issued. The parent SIGKILLs it at a
+// random moment, reopens the log and checks every acknowledged entry and
+// that every checkpoint issued is served again with the same bytes.
 const crashChildEnv = "TRAZO_LEDGER_CRASH_CHILD"
 
 func TestMain(m *testing.M) {
@@ -55,6 +58,20 @@ func crashChild(dir string) int {
 			}
 		})
 	}
+	wg.Go(func() {
+		var last uint64
+		for {
+			note, size := l.LatestCheckpoint()
+			if size != last {
+				last = size
+				mu.Lock()
+				fmt.Fprintf(out, "cp %d %x\n", size, note)
+				out.Flush()
+				mu.Unlock()
+			}
+			time.Sleep(time.Millisecond)
+		}
+	})
 	wg.Wait()
 	return 0
 }
@@ -78,6 +95,7 @@ func TestCrashSafetySIGKILL(t *testing.T) {
 	dir := t.TempDir()
 	rnd := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 42))
 	acked := map[uint64][]byte{}
+	issued := map[uint64][]byte{} // checkpoints issued, by size
 	for cycle := range cycles {
 		cmd := exec.Command(exe, "-test.run=^$")
 		cmd.Env = append(os.Environ(), crashChildEnv+"="+dir)
@@ -109,7 +127,16 @@ func TestCrashSafetySIGKILL(t *testing.T) {
 			t.Fatal(err)
 		}
 		got := 0
+		var cps []uint64 // sizes of the checkpoints issued in this cycle
 		for _, line := range append([]string{first}, drain(lines)...) {
+			if size, note, ok, err := parseCheckpointLine(line); ok {
+				if err != nil {
+					t.Fatalf("cycle %d: %v", cycle, err)
+				}
+				issued[size] = note
+				cps = append(cps, size)
+				continue
+			}
 			index, hash, err := parseAck(line)
 			if err != nil {
 				t.Fatalf("cycle %d: %v", cycle, err)
@@ -157,9 +184,23 @@ func TestCrashSafetySIGKILL(t *testing.T) {
 		if err := l.Verify(t.Context(), nil); err != nil {
 			t.Fatalf("cycle %d: verify after SIGKILL: %v", cycle, err)
 		}
+		// Every checkpoint issued in this cycle, and some of the earlier
+		// ones, is served again unchanged.
+		for range 20 {
+			for size := range issued { // a random one
+				cps = append(cps, size)
+				break
+			}
+		}
+		for _, size := range cps {
+			note, err := l.CheckpointAt(size)
+			if err != nil || !bytes.Equal(note, issued[size]) {
+				t.Fatalf("cycle %d: checkpoint of size %d issued before the kill: served again %v, same bytes %v", cycle, size, err, bytes.Equal(note, issued[size]))
+			}
+		}
 		size := l.Size()
 		l.Close()
-		t.Logf("cycle %d: %d acknowledged this cycle, %d in all, log size %d", cycle, got, len(acked), size)
+		t.Logf("cycle %d: %d acknowledged this cycle, %d in all, log size %d; %d checkpoints issued, all served again", cycle, got, len(acked), size, len(cps)-20)
 	}
 }
 
@@ -170,6 +211,23 @@ func drain(lines <-chan string) []string {
 		out = append(out, l)
 	}
 	return out
+}
+
+// parseCheckpointLine parses a "cp size hexnote" line; ok is false for
+// any other line.
+func parseCheckpointLine(line string) (size uint64, note []byte, ok bool, err error) {
+	rest, ok := strings.CutPrefix(line, "cp ")
+	if !ok {
+		return 0, nil, false, nil
+	}
+	sz, hx, _ := strings.Cut(rest, " ")
+	if size, err = strconv.ParseUint(sz, 10, 64); err != nil {
+		return 0, nil, true, fmt.Errorf("malformed checkpoint line %q", line)
+	}
+	if note, err = hex.DecodeString(hx); err != nil || len(note) == 0 {
+		return 0, nil, true, fmt.Errorf("malformed checkpoint line %q", line)
+	}
+	return size, note, true, nil
 }
 
 func parseAck(line string) (uint64, []byte, error) {
