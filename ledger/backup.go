@@ -3,6 +3,7 @@ package ledger
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -35,10 +36,16 @@ type BackupInfo struct {
 
 // Backup writes a consistent backup of the log to w while the log stays
 // open for appends: the data directory's key files, then a snapshot of the
-// store. The snapshot holds at least Size entries (appends that commit
+// store, with every checkpoint issued before it. The snapshot holds at
+// least Size entries (appends that commit
 // while it runs may be included too). It returns the size and root it
 // guarantees, or an error from reading the files or writing to w.
 func (l *Log) Backup(w io.Writer) (BackupInfo, error) {
+	// Store the checkpoints issued so far first, so that the backup has
+	// every one of them.
+	if err := l.Exclusive(context.Background(), l.persistCheckpoints); err != nil {
+		return BackupInfo{}, err
+	}
 	l.mu.RLock()
 	info := BackupInfo{Origin: l.opts.Origin, Size: l.head.size, Root: append([]byte(nil), l.head.root...)}
 	l.mu.RUnlock()

@@ -6,9 +6,11 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -40,9 +42,10 @@ func leafFunc(data []byte) AppendFunc {
 }
 
 // appendLeaves appends every leaf in batches of random sizes and checks that
-// the indexes are consecutive.
+// the indexes are consecutive, from the log's size.
 func appendLeaves(tb testing.TB, l *Log, leaves [][]byte, rnd *rand.Rand) {
 	tb.Helper()
+	base := l.Size()
 	for i := 0; i < len(leaves); {
 		n := min(len(leaves)-i, 1+rnd.IntN(50))
 		fns := make([]AppendFunc, n)
@@ -57,8 +60,8 @@ func appendLeaves(tb testing.TB, l *Log, leaves [][]byte, rnd *rand.Rand) {
 			if errs[j] != nil {
 				tb.Fatalf("append %d: %v", i+j, errs[j])
 			}
-			if rcs[j].Index != uint64(i+j) {
-				tb.Fatalf("append %d got index %d", i+j, rcs[j].Index)
+			if rcs[j].Index != base+uint64(i+j) {
+				tb.Fatalf("append %d got index %d", base+uint64(i+j), rcs[j].Index)
 			}
 		}
 		i += n
@@ -241,22 +244,26 @@ func TestCheckpoints(t *testing.T) {
 	}
 }
 
-// storedCheckpointSizes returns the sizes of the checkpoints in the store.
-func storedCheckpointSizes(t *testing.T, l *Log) map[uint64]bool {
+// storedCheckpoints returns the checkpoints in the store, by size.
+func storedCheckpoints(t *testing.T, l *Log) map[uint64][]byte {
 	t.Helper()
-	sizes := map[uint64]bool{}
+	notes := map[uint64][]byte{}
 	err := l.db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: checkpointPrefix})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
-			sizes[checkpointSize(it.Item().Key())] = true
+			note, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			notes[checkpointSize(it.Item().Key())] = note
 		}
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return sizes
+	return notes
 }
 
 // A checkpoint is signed when asked for, not at every commit; every one
@@ -298,13 +305,13 @@ func TestCheckpointsSignedWhenAsked(t *testing.T) {
 	}
 
 	l = openTestLog(t, dir)
-	stored := storedCheckpointSizes(t, l)
+	stored := storedCheckpoints(t, l)
 	for size := range issued {
-		if !stored[size] {
+		if _, ok := stored[size]; !ok {
 			t.Errorf("checkpoint issued at size %d was not stored", size)
 		}
 	}
-	if !stored[uint64(len(leaves))] {
+	if _, ok := stored[uint64(len(leaves))]; !ok {
 		t.Errorf("the checkpoint of the head (size %d) is not stored", len(leaves))
 	}
 	if len(stored) >= len(leaves)/2 {
@@ -326,7 +333,7 @@ func TestCheckpointsSignedWhenAsked(t *testing.T) {
 			t.Errorf("CheckpointAt(%d) differs from the checkpoint issued at that size", size)
 		}
 	}
-	if got := storedCheckpointSizes(t, l); len(got) != len(stored) {
+	if got := storedCheckpoints(t, l); len(got) != len(stored) {
 		t.Errorf("CheckpointAt stored checkpoints: %d before, %d after", len(stored), len(got))
 	}
 	if _, err := l.CheckpointAt(uint64(len(leaves)) + 1); !errors.Is(err, ErrNotFound) {
@@ -352,7 +359,7 @@ func TestCheckpointsSignedWhenAsked(t *testing.T) {
 	}
 	db.Close()
 	l = openTestLog(t, dir)
-	if storedCheckpointSizes(t, l)[lost] {
+	if _, ok := storedCheckpoints(t, l)[lost]; ok {
 		t.Fatal("checkpoint still stored")
 	}
 	if note, err := l.CheckpointAt(lost); err != nil || !bytes.Equal(note, issued[lost]) {
@@ -702,7 +709,13 @@ func TestTamperedHeadRefusedOnOpen(t *testing.T) {
 func TestBackupRestore(t *testing.T) {
 	l := openTestLog(t, t.TempDir())
 	rnd := rand.New(rand.NewPCG(11, 12))
-	appendLeaves(t, l, randomLeaves(rnd, 1000), rnd)
+	leaves := randomLeaves(rnd, 1000)
+	// Checkpoints issued at 300 and 700 (stored by the commits after them)
+	// and at 1000 (not stored yet when the backup starts).
+	for _, part := range [][][]byte{leaves[:300], leaves[300:700], leaves[700:]} {
+		appendLeaves(t, l, part, rnd)
+		l.Checkpoint()
+	}
 	if err := os.WriteFile(filepath.Join(l.Dir(), "master.key"), []byte("secret"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -726,12 +739,14 @@ func TestBackupRestore(t *testing.T) {
 	if r.Size() != l.Size() || !bytes.Equal(r.Root(), l.Root()) || !bytes.Equal(r.Checkpoint(), l.Checkpoint()) || r.VerifierKey() != l.VerifierKey() {
 		t.Fatal("restored log differs in size, root, checkpoint or key")
 	}
-	for _, size := range []uint64{1, 500, 999} {
-		a, _ := l.CheckpointAt(size)
-		b, _ := r.CheckpointAt(size)
-		if !bytes.Equal(a, b) {
-			t.Errorf("checkpoint at %d differs after restore", size)
+	fromLog, restored := storedCheckpoints(t, l), storedCheckpoints(t, r)
+	for _, size := range []uint64{0, 300, 700, 1000} {
+		if _, ok := fromLog[size]; !ok {
+			t.Errorf("checkpoint issued at size %d is not stored in the log backed up", size)
 		}
+	}
+	if !cmp.Equal(restored, fromLog) {
+		t.Errorf("restored checkpoints (sizes %v) differ from the log's (sizes %v)", slices.Sorted(maps.Keys(restored)), slices.Sorted(maps.Keys(fromLog)))
 	}
 	if b, err := os.ReadFile(filepath.Join(dir2, "master.key")); err != nil || string(b) != "secret" {
 		t.Errorf("key file beside the store not restored: %q %v", b, err)

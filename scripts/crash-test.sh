@@ -2,7 +2,9 @@
 # Crash safety: a child process appends from 16 goroutines and prints every
 # acknowledged index and leaf hash; it is SIGKILLed at a random moment, the
 # log is reopened, and every acknowledged entry must be there with that
-# leaf hash, and Verify must pass. CI runs 20 cycles; this runs 200.
+# leaf hash, and Verify must pass; every checkpoint the child was given
+# (it asks every millisecond) must be served again with the same bytes.
+# CI runs 20 cycles; this runs 200.
 #
 #   scripts/crash-test.sh           # 200 cycles
 #   CYCLES=1000 scripts/crash-test.sh
