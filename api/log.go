@@ -1,13 +1,11 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	_ "embed"
 	"errors"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -46,10 +44,10 @@ func (s *Server) handleOpenAPI() gin.HandlerFunc {
 }
 
 // handleCheckpoint serves the newest signed checkpoint, or with ?size=N the
-// one issued at that size.
+// one of that size (404 beyond the log's size).
 func (s *Server) handleCheckpoint() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		cp := s.log.Checkpoint()
+		var cp []byte
 		if _, ok := c.GetQuery("size"); ok {
 			size, err := queryUint(c, "size", 0)
 			if err != nil {
@@ -60,6 +58,8 @@ func (s *Server) handleCheckpoint() gin.HandlerFunc {
 				writeError(c, err)
 				return
 			}
+		} else {
+			cp, _ = s.log.LatestCheckpoint()
 		}
 		c.Writer.Header()["Cache-Control"] = hdrNoStore
 		c.Data(http.StatusOK, "text/plain; charset=utf-8", cp)
@@ -143,18 +143,15 @@ func (s *Server) handleInclusionProof() gin.HandlerFunc {
 				return
 			}
 		}
-		cp := s.log.Checkpoint()
-		size, err := checkpointSize(cp)
-		if err != nil {
-			writeError(c, err)
-			return
-		}
+		var cp []byte
+		var size uint64
 		if _, given := c.GetQuery("size"); given {
 			if size, err = queryUint(c, "size", 0); err != nil {
 				writeError(c, err)
 				return
 			}
-			cp = nil
+		} else {
+			cp, size = s.log.LatestCheckpoint()
 		}
 		hashes, err := s.log.InclusionProof(index, size)
 		if err != nil {
@@ -167,7 +164,7 @@ func (s *Server) handleInclusionProof() gin.HandlerFunc {
 		}
 		if cp == nil {
 			if cp, err = s.log.CheckpointAt(size); err != nil {
-				writeError(c, &apiError{http.StatusNotFound, "not_found", "no checkpoint was issued at that size; ask for JSON or another size", "size"})
+				writeError(c, err)
 				return
 			}
 		}
@@ -198,11 +195,7 @@ func (s *Server) handleConsistencyProof() gin.HandlerFunc {
 			writeError(c, err)
 			return
 		}
-		latest, err := checkpointSize(s.log.Checkpoint())
-		if err != nil {
-			writeError(c, err)
-			return
-		}
+		_, latest := s.log.LatestCheckpoint()
 		to, err := queryUint(c, "to", latest)
 		if err != nil {
 			writeError(c, err)
@@ -219,21 +212,6 @@ func (s *Server) handleConsistencyProof() gin.HandlerFunc {
 		}
 		c.JSON(http.StatusOK, consistencyResponse{From: from, To: to, Hashes: nonNil(hashes)})
 	}
-}
-
-// checkpointSize reads the tree size of a signed checkpoint note (its
-// second line).
-func checkpointSize(cp []byte) (uint64, error) {
-	_, rest, ok := bytes.Cut(cp, []byte("\n"))
-	line, _, ok2 := bytes.Cut(rest, []byte("\n"))
-	if !ok || !ok2 {
-		return 0, errors.New("checkpoint: no size line")
-	}
-	n, err := strconv.ParseUint(string(line), 10, 64)
-	if err != nil {
-		return 0, errors.New("checkpoint: bad size line")
-	}
-	return n, nil
 }
 
 // nonNil makes an empty proof encode as [] rather than null.

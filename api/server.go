@@ -16,7 +16,7 @@ import (
 
 // Log is what the API needs of the ledger (*ledger.Log satisfies it).
 type Log interface {
-	Checkpoint() []byte
+	LatestCheckpoint() (note []byte, size uint64)
 	CheckpointAt(size uint64) ([]byte, error)
 	VerifierKey() string
 	Ready(ctx context.Context) error
