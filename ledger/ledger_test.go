@@ -209,17 +209,7 @@ func TestCheckpoints(t *testing.T) {
 		sizes = append(sizes, rc.Size)
 	}
 	for _, size := range sizes {
-		signed, err := l.CheckpointAt(size)
-		if err != nil {
-			t.Fatalf("CheckpointAt(%d): %v", size, err)
-		}
-		cp, err := OpenCheckpoint(signed, testOrigin, l.VerifierKey())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if cp.Size != size || !bytes.Equal(cp.Hash, mth(leaves[:size])) {
-			t.Errorf("checkpoint at %d = size %d root %x", size, cp.Size, cp.Hash)
-		}
+		signed := checkpointOf(t, l, size, leaves)
 		if !strings.HasPrefix(string(signed), testOrigin+"\n") {
 			t.Errorf("checkpoint does not start with the origin line: %q", signed)
 		}
@@ -242,6 +232,24 @@ func TestCheckpoints(t *testing.T) {
 	if perm := info.Mode().Perm(); perm != 0o600 {
 		t.Errorf("signing key mode = %v, want 0600", perm)
 	}
+}
+
+// checkpointOf returns CheckpointAt(size) after checking that it verifies
+// with the log's key and names that size and the root of leaves[:size].
+func checkpointOf(t *testing.T, l *Log, size uint64, leaves [][]byte) []byte {
+	t.Helper()
+	note, err := l.CheckpointAt(size)
+	if err != nil {
+		t.Fatalf("CheckpointAt(%d): %v", size, err)
+	}
+	cp, err := OpenCheckpoint(note, testOrigin, l.VerifierKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cp.Size != size || !bytes.Equal(cp.Hash, mth(leaves[:size])) {
+		t.Errorf("CheckpointAt(%d) = size %d root %x", size, cp.Size, cp.Hash)
+	}
+	return note
 }
 
 // storedCheckpoints returns the checkpoints in the store, by size.
@@ -318,17 +326,7 @@ func TestCheckpointsSignedWhenAsked(t *testing.T) {
 		t.Errorf("%d checkpoints stored for %d commits: one is signed per commit", len(stored), len(leaves))
 	}
 	for size := uint64(0); size <= uint64(len(leaves)); size++ {
-		note, err := l.CheckpointAt(size)
-		if err != nil {
-			t.Fatalf("CheckpointAt(%d): %v", size, err)
-		}
-		cp, err := OpenCheckpoint(note, testOrigin, l.VerifierKey())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if cp.Size != size || !bytes.Equal(cp.Hash, mth(leaves[:size])) {
-			t.Errorf("CheckpointAt(%d) = size %d root %x", size, cp.Size, cp.Hash)
-		}
+		note := checkpointOf(t, l, size, leaves)
 		if want, ok := issued[size]; ok && !bytes.Equal(note, want) {
 			t.Errorf("CheckpointAt(%d) differs from the checkpoint issued at that size", size)
 		}
