@@ -3,15 +3,12 @@ package main
 import (
 	"bytes"
 	"crypto/ed25519"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,8 +20,9 @@ import (
 
 // liveServer is the API wired as "trazo serve" wires it, but in this
 // process and behind httptest, so that a test can hold the *ledger.Log
-// the server appends to (an online backup needs the open log: "trazo
-// backup" takes the directory's lock, which a running server holds).
+// the server appends to and compare the live log with a backup of it
+// entry by entry ("trazo backup" of a running server, through its control
+// socket, is tested in backup_online_test.go).
 type liveServer struct {
 	dir  string
 	log  *ledger.Log
@@ -107,51 +105,15 @@ func TestBackupWhileAppendingOverHTTP(t *testing.T) {
 	pop := seedPopulationWith(t, c, live.mint, 16)
 	border := pop.tokens["border"]
 
-	var mu sync.Mutex
-	var acked []receipt
-	var stop atomic.Bool
-	var failed atomic.Value
-	var wg sync.WaitGroup
 	deadline := time.Now().Add(20 * time.Second)
-	for g := range clients {
-		wg.Go(func() {
-			for i := range perClient {
-				if stop.Load() || time.Now().After(deadline) {
-					return
-				}
-				body := fmt.Sprintf(`{"worker_id":%q,"direction":"entry","occurred_at":"2025-03-01T12:00:00Z","post":"%s","client_ref":"b-%d-%d"}`,
-					pop.workers[(g+i)%len(pop.workers)], borderPost, g, i)
-				code, _, b, err := c.do("POST", "/v1/crossings", border, body, fmt.Sprintf("bk-%d-%d", g, i))
-				var rc receipt
-				if err == nil && code == 201 {
-					err = json.Unmarshal(b, &rc)
-				} else if err == nil {
-					err = fmt.Errorf("POST /v1/crossings = %d: %s", code, b)
-				}
-				if err != nil {
-					failed.Store(err.Error())
-					return
-				}
-				mu.Lock()
-				acked = append(acked, rc)
-				mu.Unlock()
-			}
-		})
-	}
+	load := startCrossings(c, border, clients, perClient, deadline, func(g, i int) (string, string) {
+		return fmt.Sprintf(`{"worker_id":%q,"direction":"entry","occurred_at":"2025-03-01T12:00:00Z","post":"%s","client_ref":"b-%d-%d"}`,
+			pop.workers[(g+i)%len(pop.workers)], borderPost, g, i), fmt.Sprintf("bk-%d-%d", g, i)
+	})
 	// Mid-way: once a few hundred appends are acknowledged, note them all
 	// and take the backup while the clients keep appending.
-	for {
-		mu.Lock()
-		n := len(acked)
-		mu.Unlock()
-		if n >= 1000 || failed.Load() != nil || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	mu.Lock()
-	before := append([]receipt(nil), acked...)
-	mu.Unlock()
+	load.waitFor(1000, deadline)
+	before := load.receipts()
 	backupPath := filepath.Join(t.TempDir(), "backup.bin")
 	f, err := os.Create(backupPath)
 	if err != nil {
@@ -164,15 +126,9 @@ func TestBackupWhileAppendingOverHTTP(t *testing.T) {
 	if err != nil {
 		t.Fatalf("online backup: %v", err)
 	}
-	mu.Lock()
-	during := len(acked) - len(before)
-	mu.Unlock()
+	during := len(load.receipts()) - len(before)
 	time.Sleep(100 * time.Millisecond) // appends go on after the backup too
-	stop.Store(true)
-	wg.Wait()
-	if msg := failed.Load(); msg != nil {
-		t.Fatalf("appending client: %s", msg)
-	}
+	acked := load.finish(t)
 	if len(before) == 0 {
 		t.Fatal("no append acknowledged before the backup")
 	}

@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -186,6 +188,73 @@ func (c *apiClient) must(t testing.TB, want int, method, path, token, body strin
 type receipt struct {
 	Index    uint64 `json:"index"`
 	LeafHash []byte `json:"leaf_hash"`
+}
+
+// crossingLoad is clients recording crossings over HTTP, each one request
+// after the other, until stopped or out of requests; it keeps the receipt
+// of every 201 and the first error.
+type crossingLoad struct {
+	mu     sync.Mutex
+	acked  []receipt
+	stop   atomic.Bool
+	failed atomic.Value // string
+	wg     sync.WaitGroup
+}
+
+// startCrossings starts clients goroutines; request i of client g sends
+// the body and Idempotency-Key (none if "") that req returns, and a client
+// stops after perClient requests or at the deadline.
+func startCrossings(c *apiClient, token string, clients, perClient int, deadline time.Time, req func(g, i int) (body, key string)) *crossingLoad {
+	l := &crossingLoad{}
+	for g := range clients {
+		l.wg.Go(func() {
+			for i := 0; i < perClient && !l.stop.Load() && time.Now().Before(deadline); i++ {
+				body, key := req(g, i)
+				code, _, b, err := c.do("POST", "/v1/crossings", token, body, key)
+				var rc receipt
+				if err == nil && code == 201 {
+					err = json.Unmarshal(b, &rc)
+				} else if err == nil {
+					err = fmt.Errorf("POST /v1/crossings = %d: %s", code, b)
+				}
+				if err != nil {
+					l.failed.CompareAndSwap(nil, err.Error())
+					return
+				}
+				l.mu.Lock()
+				l.acked = append(l.acked, rc)
+				l.mu.Unlock()
+			}
+		})
+	}
+	return l
+}
+
+// receipts returns the receipts so far.
+func (l *crossingLoad) receipts() []receipt {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]receipt(nil), l.acked...)
+}
+
+// waitFor returns once n appends are acknowledged, a client failed, or the
+// deadline passed.
+func (l *crossingLoad) waitFor(n int, deadline time.Time) {
+	for len(l.receipts()) < n && l.failed.Load() == nil && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// finish stops the clients, waits for them and fails the test if one
+// failed. It returns every receipt.
+func (l *crossingLoad) finish(t testing.TB) []receipt {
+	t.Helper()
+	l.stop.Store(true)
+	l.wg.Wait()
+	if msg := l.failed.Load(); msg != nil {
+		t.Fatalf("appending client: %s", msg)
+	}
+	return l.receipts()
 }
 
 // leafHash is RFC 6962's leaf hash, SHA-256(0x00 || leaf), computed here

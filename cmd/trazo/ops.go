@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -45,7 +46,7 @@ func runVerify(ctx context.Context, args []string, getenv func(string) string, _
 }
 
 func runBackup(ctx context.Context, args []string, getenv func(string) string, _ io.Reader, stdout, stderr io.Writer) error {
-	fs := newFlagSet("backup", "Writes a backup of a data directory (its keys and a consistent snapshot of the store). The file is as secret as the data directory.",
+	fs := newFlagSet("backup", "Writes a backup of a data directory (its keys and a consistent snapshot of the store), from the running server if one has it open. The file is as secret as the data directory.",
 		"trazo backup --data-dir ./data --out trazo-backup.bin", stderr)
 	var lf ledgerFlags
 	lf.register(fs)
@@ -57,6 +58,15 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, _
 		return err
 	}
 	l, err := lf.openLog(true)
+	if errors.Is(err, ledger.ErrLocked) {
+		// A server has the directory open: ask it for the backup.
+		info, err := backupFromServer(ctx, lf.dataDir, *out)
+		if err != nil {
+			return fmt.Errorf("backup: the data directory is in use: %w", err)
+		}
+		fmt.Fprintf(stdout, "backup written to %s by the running server: %d entries, root %x\n", *out, info.Size, info.Root)
+		return nil
+	}
 	if err != nil {
 		return err
 	}

@@ -240,6 +240,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _ 
 			return err
 		}
 	}
+	if ctl, err := startControl(lf.dataDir, l, logger); err != nil {
+		// Serving goes on; "trazo backup" then needs the server stopped.
+		logger.Warn("no control socket: online backups unavailable", "err", err)
+	} else {
+		defer ctl.Close()
+	}
 	srv := api.NewHTTPServer(*addr, handler, api.HTTPLimits{})
 	srv.ErrorLog = slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
 	fmt.Fprintf(stdout, "trazo: serving %s on http://%s (log size %d, origin %s)\n", lf.dataDir, ln.Addr(), l.Size(), l.Origin())
