@@ -140,7 +140,7 @@ func backupFromServer(ctx context.Context, dir, out string) (ledger.BackupInfo, 
 	resp, err := hc.Do(req)
 	switch {
 	case err != nil:
-		err = fmt.Errorf("no trazo server answers on %s (%v): stop the process that has the data directory open, then run the backup again", path, err)
+		err = fmt.Errorf("the data directory is in use by another process, and no trazo server answers on %s (%v): stop that process, then run the backup again", path, err)
 	case resp.StatusCode != http.StatusOK:
 		resp.Body.Close()
 		err = fmt.Errorf("the server's control socket answered %s", resp.Status)

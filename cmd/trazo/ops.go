@@ -62,7 +62,7 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, _
 		// A server has the directory open: ask it for the backup.
 		info, err := backupFromServer(ctx, lf.dataDir, *out)
 		if err != nil {
-			return fmt.Errorf("backup: the data directory is in use: %w", err)
+			return fmt.Errorf("backup: %w", err)
 		}
 		fmt.Fprintf(stdout, "backup written to %s by the running server: %d entries, root %x\n", *out, info.Size, info.Root)
 		return nil
