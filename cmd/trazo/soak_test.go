@@ -407,6 +407,23 @@ func TestSoakMixedLoad(t *testing.T) {
 	if stats.expected == 0 {
 		t.Errorf("no refusal was tried")
 	}
+	if os.Getenv("TRAZO_SOAK") != "" {
+		// In a long soak (scripts/soak.sh): Badger keeps up to 8 sets of
+		// table-builder buffers while writes go on, and gives back one every
+		// 2 s in which no table was built (docs/OPERATIONS.md, "Memory").
+		// Once the load has stopped, its share must fall to its memtables,
+		// caches and the row cache.
+		stopped := time.Now()
+		idle := sampleMem()
+		for idle.badger > badgerMax/4 && time.Since(stopped) < time.Minute {
+			time.Sleep(2 * time.Second)
+			idle = sampleMem()
+		}
+		t.Logf("idle: Badger's share %.1f MiB %s after the load (at most %.1f MiB under it)", mib(idle.badger), time.Since(stopped).Round(time.Second), mib(badgerMax))
+		if idle.badger > badgerMax/4 {
+			t.Errorf("Badger's share still %.1f MiB a minute after the load stopped (at most %.1f MiB under it)", mib(idle.badger), mib(badgerMax))
+		}
+	}
 
 	stopServer()
 	var out bytes.Buffer
