@@ -5,7 +5,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/trazo-ledger/trazo/ledger"
 	"github.com/trazo-ledger/trazo/ledger/mobility"
 )
 
@@ -24,15 +23,7 @@ func (d *countingDomain) GetEmployer(ctx context.Context, a mobility.Actor, id s
 // (registrations are never undone, and a suspended one still counts), and
 // every time for an unknown id, so that a new employer is known at once.
 func TestDomainEmployersRemembersRegistered(t *testing.T) {
-	l, err := ledger.Open(t.TempDir(), ledger.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	svc, err := mobility.New(l, mobility.Config{Country: "CRI"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := newDomainEnv(t).svc
 	d := &countingDomain{Service: svc}
 	dir := DomainEmployers(d)
 	ctx := context.Background()
