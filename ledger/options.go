@@ -138,11 +138,13 @@ func (o Options) badgerOptions(dir string) badger.Options {
 		WithLogger(badgerLogger{o.Logger}).
 		// Badger's table builders are most of its memory under sustained
 		// writes: each holds its table's blocks, raw and compressed, until
-		// the table is written, and a compaction runs several at once. By
-		// default tables double in size at every level (64 MiB at the
-		// sixth), so that a deep compaction can hold a gigabyte; with
-		// every table at 4 MiB, and level 0 compacted at two tables, the
-		// builders stay in the tens of MiB (docs/PERFORMANCE.md, "Memory").
+		// the table is written, a compaction runs several at once, and
+		// Badger keeps up to 8 builders' buffers for reuse while writes go
+		// on. By default tables double in size at every level (64 MiB at
+		// the sixth), so that one deep compaction can hold a gigabyte;
+		// with every table at 4 MiB, and level 0 compacted at two tables,
+		// the builders' pool levels off at about 1 GiB
+		// (docs/RELIABILITY.md, "Soak").
 		WithBaseTableSize(4 << 20).
 		WithNumLevelZeroTables(2)
 	bo.TableSizeMultiplier = 1 // (no With method for it)
@@ -151,6 +153,13 @@ func (o Options) badgerOptions(dir string) badger.Options {
 			WithEncryptionKeyRotationDuration(10 * 24 * time.Hour)
 	}
 	return bo
+}
+
+// BadgerOptions returns the Badger options Open uses for the store in dir
+// with opts (defaults filled in), for references that measure raw Badger
+// as the ledger runs it.
+func BadgerOptions(dir string, opts Options) badger.Options {
+	return opts.withDefaults().badgerOptions(dir)
 }
 
 // badgerLogger adapts Badger's printf-style logger to slog. Badger's Info

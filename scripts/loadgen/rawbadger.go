@@ -8,12 +8,13 @@ import (
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
-	"github.com/dgraph-io/badger/v4/options"
+
+	"github.com/trazo-ledger/trazo/ledger"
 )
 
 // rawBadger is a plain Badger store opened in this process with the
-// ledger's durability settings (synced writes, checksums, no conflict
-// detection, the ledger's default memory): the reference for batched
+// ledger's Badger options (ledger.BadgerOptions: synced writes, checksums,
+// no conflict detection, the ledger's default memory): the reference for batched
 // ingestion, writing the same number of bytes a batch of crossings
 // appends (one ~450-byte key per entry, 1,000 in one transaction) and
 // nothing else: no Merkle tree, no projections, no HTTP.
@@ -27,19 +28,7 @@ func openRawBadger(dir string) (*rawBadger, error) {
 	if err := os.RemoveAll(dir); err != nil {
 		return nil, err
 	}
-	opts := badger.DefaultOptions(dir).
-		WithSyncWrites(true).
-		WithChecksumVerificationMode(options.OnBlockRead).
-		WithDetectConflicts(false).
-		WithNumCompactors(2).
-		WithMemTableSize(16 << 20).
-		WithNumMemtables(3).
-		WithBlockCacheSize(64 << 20).
-		WithIndexCacheSize(32 << 20).
-		WithBaseTableSize(4 << 20).
-		WithNumLevelZeroTables(2).
-		WithLogger(nil)
-	opts.TableSizeMultiplier = 1
+	opts := ledger.BadgerOptions(dir, ledger.Options{})
 	db, err := badger.Open(opts)
 	if err != nil {
 		return nil, err
