@@ -9,7 +9,7 @@ import (
 	"strconv"
 
 	"github.com/gin-gonic/gin"
-	"github.com/trazo-ledger/trazo/ledger/mobility"
+	"github.com/trazo-ledger/trazo/ledger"
 )
 
 // handleCorrectEntry appends a correction of the entry at :index: 201
@@ -24,7 +24,7 @@ func (s *Server) handleCorrectEntry() gin.HandlerFunc {
 			writeError(c, &apiError{http.StatusNotFound, "not_found", "entry not found", ""})
 			return
 		}
-		var req mobility.CorrectionRequest
+		var req ledger.CorrectionRequest
 		ctx, err := decodeBody(c, &req)
 		if err != nil {
 			writeError(c, err)
@@ -40,8 +40,8 @@ func (s *Server) handleCorrectEntry() gin.HandlerFunc {
 }
 
 type findingsPage struct {
-	Findings   []mobility.Finding `json:"findings"`
-	NextCursor string             `json:"next_cursor,omitempty"`
+	Findings   []ledger.Finding `json:"findings"`
+	NextCursor string           `json:"next_cursor,omitempty"`
 }
 
 // findingKey is a finding's place in the order the domain sorts findings
@@ -53,7 +53,7 @@ type findingKey struct {
 	Entries []uint64 `json:"e"`
 }
 
-func keyOf(f mobility.Finding) findingKey {
+func keyOf(f ledger.Finding) findingKey {
 	return findingKey{Date: f.Date, Worker: f.WorkerID, Type: f.Type, Entries: f.Entries}
 }
 
@@ -95,16 +95,16 @@ func (s *Server) handleFindings() gin.HandlerFunc {
 				return
 			}
 		}
-		f := mobility.FindingsFilter{Type: c.Query("type"), EmployerID: c.Query("employer_id"), From: c.Query("from"), To: c.Query("to")}
+		f := ledger.FindingsFilter{Type: c.Query("type"), EmployerID: c.Query("employer_id"), From: c.Query("from"), To: c.Query("to")}
 		all, err := s.domain.Findings(c.Request.Context(), actor(c), f)
 		if err != nil {
 			writeError(c, queryError(err, "type", "employer_id", "from", "to"))
 			return
 		}
-		page := findingsPage{Findings: []mobility.Finding{}}
+		page := findingsPage{Findings: []ledger.Finding{}}
 		start := 0
 		if paged {
-			start, _ = slices.BinarySearchFunc(all, after, func(x mobility.Finding, k findingKey) int {
+			start, _ = slices.BinarySearchFunc(all, after, func(x ledger.Finding, k findingKey) int {
 				if keyOf(x).compare(k) <= 0 {
 					return -1
 				}

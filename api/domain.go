@@ -12,46 +12,46 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/trazo-ledger/trazo/auth"
 	"github.com/trazo-ledger/trazo/ledger"
-	"github.com/trazo-ledger/trazo/ledger/mobility"
+	"github.com/trazo-ledger/trazo/ledger/tlog"
 )
 
 // Domain is the mobility domain that the domain routes call
-// (*mobility.Service satisfies it). Every method takes the caller as a
-// mobility.Actor and enforces the role and tenancy rules itself; the API's
+// (*ledger.Service satisfies it). Every method takes the caller as a
+// ledger.Actor and enforces the role and tenancy rules itself; the API's
 // guard has already checked the role against routes.go. Refusals are
-// *mobility.ValidationError (422) or *mobility.Error wrapping
-// mobility.ErrNotFound (404), ErrConflict (409) or ErrForbidden (403);
-// storage failures wrap ledger.ErrStorage (503).
+// *ledger.ValidationError (422) or *ledger.Error wrapping
+// ledger.ErrNotFound (404), ErrConflict (409) or ErrForbidden (403);
+// storage failures wrap tlog.ErrStorage (503).
 type Domain interface {
-	RegisterEmployer(ctx context.Context, a mobility.Actor, req mobility.EmployerRequest) (mobility.EmployerResult, error)
-	GetEmployer(ctx context.Context, a mobility.Actor, id string) (mobility.Employer, error)
-	ListEmployers(ctx context.Context, a mobility.Actor, req mobility.ListRequest) (mobility.EmployerPage, error)
-	SuspendEmployer(ctx context.Context, a mobility.Actor, id string, req mobility.ReasonRequest) (mobility.Receipt, error)
-	EmployerWorkerStatuses(ctx context.Context, a mobility.Actor, id string, req mobility.ListRequest) (mobility.EmployerWorkerStatusPage, error)
+	RegisterEmployer(ctx context.Context, a ledger.Actor, req ledger.EmployerRequest) (ledger.EmployerResult, error)
+	GetEmployer(ctx context.Context, a ledger.Actor, id string) (ledger.Employer, error)
+	ListEmployers(ctx context.Context, a ledger.Actor, req ledger.ListRequest) (ledger.EmployerPage, error)
+	SuspendEmployer(ctx context.Context, a ledger.Actor, id string, req ledger.ReasonRequest) (ledger.Receipt, error)
+	EmployerWorkerStatuses(ctx context.Context, a ledger.Actor, id string, req ledger.ListRequest) (ledger.EmployerWorkerStatusPage, error)
 
-	RegisterWorker(ctx context.Context, a mobility.Actor, req mobility.WorkerRequest) (mobility.WorkerResult, error)
-	GetWorker(ctx context.Context, a mobility.Actor, id string, req mobility.ReadRequest) (mobility.WorkerView, error)
-	WorkerHistory(ctx context.Context, a mobility.Actor, id string, req mobility.HistoryRequest) (mobility.History, error)
-	WorkerAccess(ctx context.Context, a mobility.Actor, id string) ([]mobility.AccessRecord, error)
-	EraseWorker(ctx context.Context, a mobility.Actor, id string, req mobility.ReasonRequest) (mobility.Receipt, error)
+	RegisterWorker(ctx context.Context, a ledger.Actor, req ledger.WorkerRequest) (ledger.WorkerResult, error)
+	GetWorker(ctx context.Context, a ledger.Actor, id string, req ledger.ReadRequest) (ledger.WorkerView, error)
+	WorkerHistory(ctx context.Context, a ledger.Actor, id string, req ledger.HistoryRequest) (ledger.History, error)
+	WorkerAccess(ctx context.Context, a ledger.Actor, id string) ([]ledger.AccessRecord, error)
+	EraseWorker(ctx context.Context, a ledger.Actor, id string, req ledger.ReasonRequest) (ledger.Receipt, error)
 
-	IssuePermit(ctx context.Context, a mobility.Actor, req mobility.PermitRequest) (mobility.PermitResult, error)
-	RevokePermit(ctx context.Context, a mobility.Actor, id string, req mobility.ReasonRequest) (mobility.Receipt, error)
-	RecordCrossing(ctx context.Context, a mobility.Actor, req mobility.CrossingRequest) (mobility.CrossingResult, error)
-	RecordCrossings(ctx context.Context, a mobility.Actor, req mobility.BatchRequest) (mobility.BatchResult, error)
-	StartPlacement(ctx context.Context, a mobility.Actor, req mobility.PlacementRequest) (mobility.PlacementResult, error)
-	EndPlacement(ctx context.Context, a mobility.Actor, id string, req mobility.EndPlacementRequest) (mobility.Receipt, error)
-	CorrectEntry(ctx context.Context, a mobility.Actor, index uint64, req mobility.CorrectionRequest) (mobility.Receipt, error)
-	Findings(ctx context.Context, a mobility.Actor, f mobility.FindingsFilter) ([]mobility.Finding, error)
+	IssuePermit(ctx context.Context, a ledger.Actor, req ledger.PermitRequest) (ledger.PermitResult, error)
+	RevokePermit(ctx context.Context, a ledger.Actor, id string, req ledger.ReasonRequest) (ledger.Receipt, error)
+	RecordCrossing(ctx context.Context, a ledger.Actor, req ledger.CrossingRequest) (ledger.CrossingResult, error)
+	RecordCrossings(ctx context.Context, a ledger.Actor, req ledger.BatchRequest) (ledger.BatchResult, error)
+	StartPlacement(ctx context.Context, a ledger.Actor, req ledger.PlacementRequest) (ledger.PlacementResult, error)
+	EndPlacement(ctx context.Context, a ledger.Actor, id string, req ledger.EndPlacementRequest) (ledger.Receipt, error)
+	CorrectEntry(ctx context.Context, a ledger.Actor, index uint64, req ledger.CorrectionRequest) (ledger.Receipt, error)
+	Findings(ctx context.Context, a ledger.Actor, f ledger.FindingsFilter) ([]ledger.Finding, error)
 
-	LogEntry(ctx context.Context, a mobility.Actor, index uint64) (mobility.Entry, []byte, error)
+	LogEntry(ctx context.Context, a ledger.Actor, index uint64) (ledger.Entry, []byte, error)
 }
 
-var _ Domain = (*mobility.Service)(nil)
+var _ Domain = (*ledger.Service)(nil)
 
 // systemActor is how the API asks the domain about employers for its own
 // checks (never for a client's answer).
-var systemActor = mobility.Actor{Sub: "trazo-api", Role: mobility.RoleMinistry, Org: "trazo"}
+var systemActor = ledger.Actor{Sub: "trazo-api", Role: ledger.RoleMinistry, Org: "trazo"}
 
 // DomainEmployers returns the EmployerDirectory that asks d: an employer
 // id is registered when d knows it. Registrations are never undone (an
@@ -76,7 +76,7 @@ func (e *domainEmployers) EmployerRegistered(ctx context.Context, id string) (bo
 		return true, nil
 	}
 	_, err := e.d.GetEmployer(ctx, systemActor, id)
-	if errors.Is(err, mobility.ErrNotFound) {
+	if errors.Is(err, ledger.ErrNotFound) {
 		return false, nil
 	}
 	if err != nil {
@@ -95,13 +95,13 @@ func (e *domainEmployers) EmployerRegistered(ctx context.Context, id string) (bo
 // employer).
 func DomainEntryOwner(d Domain) EntryOwnerFunc {
 	return func(ctx context.Context, employerID string, index uint64) (bool, error) {
-		a := mobility.Actor{Sub: "trazo-api", Role: mobility.RoleEmployer, Org: employerID}
+		a := ledger.Actor{Sub: "trazo-api", Role: ledger.RoleEmployer, Org: employerID}
 		_, _, err := d.LogEntry(ctx, a, index)
 		switch {
 		case err == nil:
 			return true, nil
-		case errors.Is(err, mobility.ErrNotFound), errors.Is(err, mobility.ErrForbidden),
-			errors.Is(err, ledger.ErrNotFound), errors.Is(err, ledger.ErrRange):
+		case errors.Is(err, ledger.ErrNotFound), errors.Is(err, ledger.ErrForbidden),
+			errors.Is(err, tlog.ErrNotFound), errors.Is(err, tlog.ErrRange):
 			return false, nil
 		}
 		return false, err
@@ -110,12 +110,12 @@ func DomainEntryOwner(d Domain) EntryOwnerFunc {
 
 // actor returns the verified caller of a domain route as the domain's
 // Actor.
-func actor(c *gin.Context) mobility.Actor {
+func actor(c *gin.Context) ledger.Actor {
 	p := principal(c)
 	if p == nil { // unreachable behind guard: domain routes are not public
-		return mobility.Actor{}
+		return ledger.Actor{}
 	}
-	return mobility.Actor{Sub: p.Subject, Role: string(p.Role), Org: p.Org}
+	return ledger.Actor{Sub: p.Subject, Role: string(p.Role), Org: p.Org}
 }
 
 // decodeBody reads the JSON body of an appending request into v (decodeJSON's
@@ -139,7 +139,7 @@ func decodeBody(c *gin.Context, v any) (context.Context, error) {
 	h.Write([]byte(c.Request.URL.EscapedPath()))
 	h.Write([]byte{0})
 	h.Write(raw)
-	return mobility.WithIdempotency(ctx, key, h.Sum(nil)), nil
+	return ledger.WithIdempotency(ctx, key, h.Sum(nil)), nil
 }
 
 // replayedHeader marks an answer replayed from an earlier request with the
@@ -150,7 +150,7 @@ const replayedHeader = "Idempotent-Replayed"
 // replayed under an Idempotency-Key (same status and body as the first
 // time).
 func answer(c *gin.Context, ctx context.Context, status int, v any) {
-	if mobility.Replayed(ctx) {
+	if ledger.Replayed(ctx) {
 		c.Header(replayedHeader, "true")
 	}
 	c.JSON(status, v)
@@ -165,11 +165,11 @@ func created(c *gin.Context, ctx context.Context, path string, v any) {
 }
 
 // queryError turns a domain refusal of a query parameter (a
-// *mobility.ValidationError whose field is one of params) into a 400: a
+// *ledger.ValidationError whose field is one of params) into a 400: a
 // malformed query is the client's syntax, not a domain rule. Other errors
 // are returned as they are.
 func queryError(err error, params ...string) error {
-	if ve, ok := errors.AsType[*mobility.ValidationError](err); ok && slices.Contains(params, ve.Field) {
+	if ve, ok := errors.AsType[*ledger.ValidationError](err); ok && slices.Contains(params, ve.Field) {
 		return &apiError{http.StatusBadRequest, ve.Code, ve.Message, ve.Field}
 	}
 	return err
@@ -182,7 +182,7 @@ func requirePurpose(c *gin.Context) error {
 		return nil
 	}
 	if _, ok := c.GetQuery("purpose"); !ok {
-		return &apiError{http.StatusBadRequest, mobility.CodePurposeRequired,
+		return &apiError{http.StatusBadRequest, ledger.CodePurposeRequired,
 			"inspectors must say why they read personal data: ?purpose= (e.g. a case number)", "purpose"}
 	}
 	return nil

@@ -9,7 +9,7 @@ import (
 
 	"github.com/trazo-ledger/trazo/auth"
 	"github.com/trazo-ledger/trazo/ledger"
-	"github.com/trazo-ledger/trazo/ledger/mobility"
+	"github.com/trazo-ledger/trazo/ledger/tlog"
 )
 
 // TestDomainErrorBodies checks the error body and status of each kind of
@@ -30,28 +30,28 @@ func TestDomainErrorBodies(t *testing.T) {
 		{"400 unknown field", req{method: "POST", path: "/v1/employers", token: minis, ctype: "json", body: `{"legal_name":"x","owner":"y"}`}, 400, "unknown_field", "owner"},
 		{"400 wrong JSON type", req{method: "POST", path: "/v1/permits", token: minis, ctype: "json", body: `{"worker_id":7}`}, 400, "invalid_type", "worker_id"},
 		{"400 bad proofs", req{method: "GET", path: "/v1/workers/{wkr}/history?purpose=x&proofs=yes", token: insp}, 400, "invalid_query", "proofs"},
-		{"400 no purpose", req{method: "GET", path: "/v1/workers/{wkr}", token: insp}, 400, mobility.CodePurposeRequired, "purpose"},
-		{"400 blank purpose", req{method: "GET", path: "/v1/workers/{wkr}?purpose=%20", token: insp}, 400, mobility.CodePurposeRequired, "purpose"},
-		{"400 bad cursor", req{method: "GET", path: "/v1/employers?cursor=zzz", token: minis}, 400, mobility.CodeInvalidCursor, "cursor"},
-		{"400 bad finding type", req{method: "GET", path: "/v1/findings?type=speeding", token: insp}, 400, mobility.CodeInvalidFilter, "type"},
-		{"400 bad finding period", req{method: "GET", path: "/v1/findings?from=2026-03-02&to=2026-03-01", token: insp}, 400, mobility.CodeInvalidPeriod, "to"},
+		{"400 no purpose", req{method: "GET", path: "/v1/workers/{wkr}", token: insp}, 400, ledger.CodePurposeRequired, "purpose"},
+		{"400 blank purpose", req{method: "GET", path: "/v1/workers/{wkr}?purpose=%20", token: insp}, 400, ledger.CodePurposeRequired, "purpose"},
+		{"400 bad cursor", req{method: "GET", path: "/v1/employers?cursor=zzz", token: minis}, 400, ledger.CodeInvalidCursor, "cursor"},
+		{"400 bad finding type", req{method: "GET", path: "/v1/findings?type=speeding", token: insp}, 400, ledger.CodeInvalidFilter, "type"},
+		{"400 bad finding period", req{method: "GET", path: "/v1/findings?from=2026-03-02&to=2026-03-01", token: insp}, 400, ledger.CodeInvalidPeriod, "to"},
 		{"400 bad findings cursor", req{method: "GET", path: "/v1/findings?cursor=%21", token: insp}, 400, "invalid_query", "cursor"},
 		{"400 bad access cursor", req{method: "GET", path: "/v1/workers/{wkr}/access?cursor=x", token: insp}, 400, "invalid_query", "cursor"},
 		{"401 no token", req{method: "POST", path: "/v1/employers", ctype: "json", body: `{}`}, 401, auth.CodeTokenMissing, ""},
 		{"403 role", req{method: "POST", path: "/v1/employers", token: bord, ctype: "json", body: `{}`}, 403, "forbidden", ""},
-		{"403 correcting another org's entry", req{method: "POST", path: "/v1/entries/0/corrections", token: bord, ctype: "json", body: `{"reason":"x","changes":{"legal_name":"y"}}`}, 403, mobility.CodeRoleNotAllowed, ""},
+		{"403 correcting another org's entry", req{method: "POST", path: "/v1/entries/0/corrections", token: bord, ctype: "json", body: `{"reason":"x","changes":{"legal_name":"y"}}`}, 403, ledger.CodeRoleNotAllowed, ""},
 		{"404 unknown worker", req{method: "GET", path: "/v1/workers/" + unknownWorker + "?purpose=x", token: insp}, 404, "not_found", ""},
 		{"404 malformed worker id", req{method: "POST", path: "/v1/permits", token: minis, ctype: "json", body: `{"worker_id":"bob","type":"seasonal_work","valid_from":"2026-03-01","valid_to":"2026-03-02"}`}, 404, "not_found", ""},
 		{"404 entry index not a number", req{method: "POST", path: "/v1/entries/x1/corrections", token: insp, ctype: "json", body: `{}`}, 404, "not_found", ""},
 		{"404 entry beyond the log", req{method: "POST", path: "/v1/entries/99999/corrections", token: insp, ctype: "json", body: `{"reason":"x","changes":{"region":"CR-A"}}`}, 404, "not_found", ""},
-		{"409 same tax id", req{method: "POST", path: "/v1/employers", token: minis, ctype: "json", body: `{"legal_name":"Otra","tax_id":"3101000001","country":"CRI","sector":"A","region":"CR-A"}`}, 409, mobility.CodeEmployerExists, ""},
-		{"409 suspended twice", req{method: "POST", path: "/v1/employers/{empB}/suspend", token: minis, ctype: "json", body: `{"reason":"again"}`}, 409, mobility.CodeAlreadySuspended, ""},
+		{"409 same tax id", req{method: "POST", path: "/v1/employers", token: minis, ctype: "json", body: `{"legal_name":"Otra","tax_id":"3101000001","country":"CRI","sector":"A","region":"CR-A"}`}, 409, ledger.CodeEmployerExists, ""},
+		{"409 suspended twice", req{method: "POST", path: "/v1/employers/{empB}/suspend", token: minis, ctype: "json", body: `{"reason":"again"}`}, 409, ledger.CodeAlreadySuspended, ""},
 		{"413 body over 1 MiB", req{method: "POST", path: "/v1/employers", token: minis, ctype: "json", body: `{"legal_name":"` + strings.Repeat("x", maxBodyBytes) + `"}`}, 413, "body_too_large", ""},
 		{"415 not JSON", req{method: "POST", path: "/v1/employers", token: minis, ctype: "text/plain", body: `{}`}, 415, "unsupported_media_type", ""},
-		{"422 period", req{method: "POST", path: "/v1/permits", token: minis, ctype: "json", body: `{"worker_id":"{wkr}","type":"seasonal_work","valid_from":"2026-03-02","valid_to":"2026-03-01"}`}, 422, mobility.CodeInvalidPeriod, "valid_to"},
-		{"422 unknown code", req{method: "POST", path: "/v1/employers", token: minis, ctype: "json", body: `{"legal_name":"x","tax_id":"9","country":"CRI","sector":"Z","region":"CR-A"}`}, 422, mobility.CodeInvalidSector, "sector"},
-		{"422 no valid permit", req{method: "POST", path: "/v1/placements", token: toks[auth.RoleEmployer], ctype: "json", body: `{"worker_id":"{wkr}","start_date":"2027-01-10","expected_end_date":"2027-02-10","occupation":"9211","sector":"A","region":"CR-A"}`}, 422, mobility.CodeNoValidPermit, "start_date"},
-		{"422 future crossing", req{method: "POST", path: "/v1/crossings", token: bord, ctype: "json", body: `{"worker_id":"{wkr}","direction":"exit","occurred_at":"2026-03-02T09:06:00Z"}`}, 422, mobility.CodeCrossingInFuture, "occurred_at"},
+		{"422 period", req{method: "POST", path: "/v1/permits", token: minis, ctype: "json", body: `{"worker_id":"{wkr}","type":"seasonal_work","valid_from":"2026-03-02","valid_to":"2026-03-01"}`}, 422, ledger.CodeInvalidPeriod, "valid_to"},
+		{"422 unknown code", req{method: "POST", path: "/v1/employers", token: minis, ctype: "json", body: `{"legal_name":"x","tax_id":"9","country":"CRI","sector":"Z","region":"CR-A"}`}, 422, ledger.CodeInvalidSector, "sector"},
+		{"422 no valid permit", req{method: "POST", path: "/v1/placements", token: toks[auth.RoleEmployer], ctype: "json", body: `{"worker_id":"{wkr}","start_date":"2027-01-10","expected_end_date":"2027-02-10","occupation":"9211","sector":"A","region":"CR-A"}`}, 422, ledger.CodeNoValidPermit, "start_date"},
+		{"422 future crossing", req{method: "POST", path: "/v1/crossings", token: bord, ctype: "json", body: `{"worker_id":"{wkr}","direction":"exit","occurred_at":"2026-03-02T09:06:00Z"}`}, 422, ledger.CodeCrossingInFuture, "occurred_at"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			size := e.log.Size()
@@ -102,22 +102,22 @@ func TestDomainErrorBodies(t *testing.T) {
 // before it reads).
 type failingStore struct{ Domain }
 
-var errDiskFull = fmt.Errorf("commit: no space left on device: %w", ledger.ErrStorage)
+var errDiskFull = fmt.Errorf("commit: no space left on device: %w", tlog.ErrStorage)
 
-func (f failingStore) RegisterEmployer(context.Context, mobility.Actor, mobility.EmployerRequest) (mobility.EmployerResult, error) {
-	return mobility.EmployerResult{}, errDiskFull
+func (f failingStore) RegisterEmployer(context.Context, ledger.Actor, ledger.EmployerRequest) (ledger.EmployerResult, error) {
+	return ledger.EmployerResult{}, errDiskFull
 }
 
-func (f failingStore) GetWorker(ctx context.Context, a mobility.Actor, id string, r mobility.ReadRequest) (mobility.WorkerView, error) {
-	if a.Role == mobility.RoleInspector {
-		return mobility.WorkerView{}, fmt.Errorf("record access: %w", errDiskFull)
+func (f failingStore) GetWorker(ctx context.Context, a ledger.Actor, id string, r ledger.ReadRequest) (ledger.WorkerView, error) {
+	if a.Role == ledger.RoleInspector {
+		return ledger.WorkerView{}, fmt.Errorf("record access: %w", errDiskFull)
 	}
 	return f.Domain.GetWorker(ctx, a, id, r)
 }
 
-func (f failingStore) WorkerHistory(ctx context.Context, a mobility.Actor, id string, r mobility.HistoryRequest) (mobility.History, error) {
-	if a.Role == mobility.RoleInspector {
-		return mobility.History{}, fmt.Errorf("record access: %w", errDiskFull)
+func (f failingStore) WorkerHistory(ctx context.Context, a ledger.Actor, id string, r ledger.HistoryRequest) (ledger.History, error) {
+	if a.Role == ledger.RoleInspector {
+		return ledger.History{}, fmt.Errorf("record access: %w", errDiskFull)
 	}
 	return f.Domain.WorkerHistory(ctx, a, id, r)
 }
@@ -131,18 +131,18 @@ func TestErrorMapping(t *testing.T) {
 		status int
 		code   string
 	}{
-		{&mobility.ValidationError{Code: "invalid_date", Field: "valid_to", Message: "m"}, 422, "invalid_date"},
-		{&mobility.Error{Kind: mobility.ErrNotFound, Code: "not_found", Message: "m"}, 404, "not_found"},
-		{&mobility.Error{Kind: mobility.ErrConflict, Code: "placement_ended", Message: "m"}, 409, "placement_ended"},
-		{&mobility.Error{Kind: mobility.ErrForbidden, Code: "role_not_allowed", Message: "m"}, 403, "role_not_allowed"},
-		{fmt.Errorf("x: %w", mobility.ErrNotFound), 404, "not_found"},
-		{fmt.Errorf("x: %w", mobility.ErrConflict), 409, "conflict"},
-		{fmt.Errorf("x: %w", mobility.ErrForbidden), 403, "forbidden"},
+		{&ledger.ValidationError{Code: "invalid_date", Field: "valid_to", Message: "m"}, 422, "invalid_date"},
+		{&ledger.Error{Kind: ledger.ErrNotFound, Code: "not_found", Message: "m"}, 404, "not_found"},
+		{&ledger.Error{Kind: ledger.ErrConflict, Code: "placement_ended", Message: "m"}, 409, "placement_ended"},
+		{&ledger.Error{Kind: ledger.ErrForbidden, Code: "role_not_allowed", Message: "m"}, 403, "role_not_allowed"},
+		{fmt.Errorf("x: %w", ledger.ErrNotFound), 404, "not_found"},
+		{fmt.Errorf("x: %w", ledger.ErrConflict), 409, "conflict"},
+		{fmt.Errorf("x: %w", ledger.ErrForbidden), 403, "forbidden"},
 		{errDiskFull, 503, "storage_unavailable"},
-		{fmt.Errorf("x: %w", ledger.ErrClosed), 503, "unavailable"},
-		{fmt.Errorf("x: %w", ledger.ErrTooLarge), 413, "body_too_large"},
+		{fmt.Errorf("x: %w", tlog.ErrClosed), 503, "unavailable"},
+		{fmt.Errorf("x: %w", tlog.ErrTooLarge), 413, "body_too_large"},
 		{context.DeadlineExceeded, 503, "timeout"},
-		{fmt.Errorf("x: %w", ledger.ErrCorrupt), 500, "internal"},
+		{fmt.Errorf("x: %w", tlog.ErrCorrupt), 500, "internal"},
 		{errors.New("something else"), 500, "internal"},
 	} {
 		ae := answerOf(tc.err)

@@ -10,7 +10,7 @@ import (
 	"github.com/transparency-dev/merkle/rfc6962"
 	"github.com/trazo-ledger/trazo/auth"
 	"github.com/trazo-ledger/trazo/ledger"
-	"github.com/trazo-ledger/trazo/ledger/mobility"
+	"github.com/trazo-ledger/trazo/ledger/tlog"
 )
 
 // TestHappyPathOverHTTP walks a season over real HTTP on a real ledger,
@@ -41,7 +41,7 @@ func TestHappyPathOverHTTP(t *testing.T) {
 	if status != 201 {
 		t.Fatalf("register employer: %d %s", status, b)
 	}
-	emp := decodeBytes[mobility.EmployerResult](t, b)
+	emp := decodeBytes[ledger.EmployerResult](t, b)
 	if !strings.HasPrefix(emp.EmployerID, "emp_") || len(emp.LeafHash) != 32 {
 		t.Fatalf("employer answer %s", b)
 	}
@@ -50,7 +50,7 @@ func TestHappyPathOverHTTP(t *testing.T) {
 	// The employer registers a worker; the same document again is found.
 	worker := `{"given_names":"María José","family_names":"Castillo Ruiz","date_of_birth":"1996-04-09","sex":"F","nationality":"NIC","document":{"type":"passport","number":"C02468135","issuing_country":"NIC"}}`
 	resp, b := e.post("/v1/workers", empTok, worker, "")
-	w := decode[mobility.WorkerResult](t, resp, b, 201)
+	w := decode[ledger.WorkerResult](t, resp, b, 201)
 	if resp.Header.Get("Location") != "/v1/workers/"+w.WorkerID || w.Receipt == nil {
 		t.Fatalf("register worker: Location %q, %s", resp.Header.Get("Location"), b)
 	}
@@ -68,24 +68,24 @@ func TestHappyPathOverHTTP(t *testing.T) {
 	}
 	bord := e.token(auth.RoleBorder, "PEÑAS-BLANCAS")
 	resp, b = e.post("/v1/permits", bord, `{"worker_id":"`+w.WorkerID+`","type":"cross_border_card","valid_from":"2026-03-01","valid_to":"2026-03-31"}`, "")
-	decode[mobility.PermitResult](t, resp, b, 201)
+	decode[ledger.PermitResult](t, resp, b, 201)
 	resp, b = e.post("/v1/crossings", bord, `{"worker_id":"`+w.WorkerID+`","direction":"entry","occurred_at":"2026-03-01T14:30:00-06:00","post":"PEÑAS-BLANCAS"}`, "")
-	if c := decode[mobility.CrossingResult](t, resp, b, 201); c.Warnings == nil || len(c.Warnings) != 0 {
+	if c := decode[ledger.CrossingResult](t, resp, b, 201); c.Warnings == nil || len(c.Warnings) != 0 {
 		t.Fatalf("entry: %s", b)
 	}
 
 	// The employer starts and ends a placement.
 	resp, b = e.post("/v1/placements", empTok, `{"worker_id":"`+w.WorkerID+`","start_date":"2026-03-02","expected_end_date":"2026-08-15","occupation":"9211","sector":"0113","region":"CR-G"}`, "")
-	plc := decode[mobility.PlacementResult](t, resp, b, 201)
+	plc := decode[ledger.PlacementResult](t, resp, b, 201)
 	resp, b = e.post("/v1/placements/"+plc.PlacementID+"/end", empTok, `{"end_date":"2026-03-02","reason":"transferred"}`, "")
-	decode[mobility.Receipt](t, resp, b, 200)
+	decode[ledger.Receipt](t, resp, b, 200)
 	resp, b = e.post("/v1/placements/"+plc.PlacementID+"/end", empTok, `{"end_date":"2026-03-02","reason":"completed"}`, "")
-	wantError(t, resp, b, 409, mobility.CodePlacementEnded, "")
+	wantError(t, resp, b, 409, ledger.CodePlacementEnded, "")
 
 	// The employer's view of the history has no crossing.
 	resp, b = e.get("/v1/workers/"+w.WorkerID+"/history", empTok)
-	for _, en := range decode[mobility.History](t, resp, b, 200).Entries {
-		if en.Type == mobility.TypeCrossingRecorded || en.Type == mobility.TypeAccessRecorded {
+	for _, en := range decode[ledger.History](t, resp, b, 200).Entries {
+		if en.Type == ledger.TypeCrossingRecorded || en.Type == ledger.TypeAccessRecorded {
 			t.Errorf("employer sees a %s entry", en.Type)
 		}
 	}
@@ -93,10 +93,10 @@ func TestHappyPathOverHTTP(t *testing.T) {
 	// An inspector needs a purpose, and each read is appended first.
 	insp := e.token(auth.RoleInspector, "MTSS-DNI")
 	resp, b = e.get("/v1/workers/"+w.WorkerID+"/history?proofs=true", insp)
-	wantError(t, resp, b, 400, mobility.CodePurposeRequired, "purpose")
+	wantError(t, resp, b, 400, ledger.CodePurposeRequired, "purpose")
 	size = e.log.Size()
 	resp, b = e.get("/v1/workers/"+w.WorkerID+"/history?purpose=case-2026-017&proofs=true", insp)
-	h := decode[mobility.History](t, resp, b, 200)
+	h := decode[ledger.History](t, resp, b, 200)
 	if e.log.Size() != size+1 {
 		t.Fatalf("inspector read appended %d entries, want 1", e.log.Size()-size)
 	}
@@ -104,8 +104,8 @@ func TestHappyPathOverHTTP(t *testing.T) {
 	for _, en := range h.Entries {
 		types = append(types, en.Type)
 	}
-	want := []string{mobility.TypeWorkerRegistered, mobility.TypePermitIssued, mobility.TypePermitIssued, mobility.TypeCrossingRecorded,
-		mobility.TypePlacementStarted, mobility.TypePlacementEnded, mobility.TypeAccessRecorded}
+	want := []string{ledger.TypeWorkerRegistered, ledger.TypePermitIssued, ledger.TypePermitIssued, ledger.TypeCrossingRecorded,
+		ledger.TypePlacementStarted, ledger.TypePlacementEnded, ledger.TypeAccessRecorded}
 	if !slices.Equal(types, want) {
 		t.Fatalf("history types %v, want %v", types, want)
 	}
@@ -115,7 +115,7 @@ func TestHappyPathOverHTTP(t *testing.T) {
 
 	// Every proof verifies against the checkpoint, checked with the served key.
 	_, key := e.get("/v1/log/key", "")
-	cp, err := ledger.OpenCheckpoint([]byte(h.Checkpoint), testOrigin, strings.TrimSpace(string(key)))
+	cp, err := tlog.OpenCheckpoint([]byte(h.Checkpoint), testOrigin, strings.TrimSpace(string(key)))
 	if err != nil {
 		t.Fatalf("history checkpoint does not verify with the served key: %v", err)
 	}
@@ -129,7 +129,7 @@ func TestHappyPathOverHTTP(t *testing.T) {
 		if err := proof.VerifyInclusion(rfc6962.DefaultHasher, en.Index, h.Size, rfc6962.DefaultHasher.HashLeaf(en.Leaf), en.Proof, cp.Hash); err != nil {
 			t.Errorf("entry %d: inclusion proof does not verify: %v", en.Index, err)
 		}
-		if got, err := mobility.DecodeEntry(en.Leaf); err != nil || got.Index != en.Index || got.WorkerID != w.WorkerID {
+		if got, err := ledger.DecodeEntry(en.Leaf); err != nil || got.Index != en.Index || got.WorkerID != w.WorkerID {
 			t.Errorf("entry %d: leaf %s (%v)", en.Index, en.Leaf, err)
 		}
 	}
@@ -161,7 +161,7 @@ func TestHappyPathOverHTTP(t *testing.T) {
 
 	// After the erasure: no personal data for anyone, and the log verifies.
 	resp, b = e.get("/v1/workers/"+w.WorkerID+"?purpose=case-2026-018", insp)
-	v := decode[mobility.WorkerView](t, resp, b, 200)
+	v := decode[ledger.WorkerView](t, resp, b, 200)
 	if !v.Erased || v.Identity != nil || strings.Contains(string(b), "Castillo") {
 		t.Errorf("erased worker: %s", b)
 	}

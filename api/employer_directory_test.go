@@ -5,16 +5,16 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/trazo-ledger/trazo/ledger/mobility"
+	"github.com/trazo-ledger/trazo/ledger"
 )
 
 // countingDomain counts the domain's employer lookups.
 type countingDomain struct {
-	*mobility.Service
+	*ledger.Service
 	lookups atomic.Int64
 }
 
-func (d *countingDomain) GetEmployer(ctx context.Context, a mobility.Actor, id string) (mobility.Employer, error) {
+func (d *countingDomain) GetEmployer(ctx context.Context, a ledger.Actor, id string) (ledger.Employer, error) {
 	d.lookups.Add(1)
 	return d.Service.GetEmployer(ctx, a, id)
 }
@@ -27,7 +27,7 @@ func TestDomainEmployersRemembersRegistered(t *testing.T) {
 	d := &countingDomain{Service: svc}
 	dir := DomainEmployers(d)
 	ctx := context.Background()
-	ministry := mobility.Actor{Sub: "m", Role: mobility.RoleMinistry, Org: "MTSS"}
+	ministry := ledger.Actor{Sub: "m", Role: ledger.RoleMinistry, Org: "MTSS"}
 	unknown := "emp_01JD2X8Y3ZK7Q5M9N4P6R8T0VW"
 	for range 2 {
 		if ok, err := dir.EmployerRegistered(ctx, unknown); err != nil || ok {
@@ -37,7 +37,7 @@ func TestDomainEmployersRemembersRegistered(t *testing.T) {
 	if n := d.lookups.Load(); n != 2 {
 		t.Errorf("%d lookups for an unknown id asked twice, want 2", n)
 	}
-	r, err := svc.RegisterEmployer(ctx, ministry, mobility.EmployerRequest{LegalName: "Finca", TaxID: "3-101-1", Country: "CRI", Sector: "A", Region: "CR-A"})
+	r, err := svc.RegisterEmployer(ctx, ministry, ledger.EmployerRequest{LegalName: "Finca", TaxID: "3-101-1", Country: "CRI", Sector: "A", Region: "CR-A"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func TestDomainEmployersRemembersRegistered(t *testing.T) {
 	if n := d.lookups.Load(); n != 1 {
 		t.Errorf("%d lookups for a registered employer asked three times, want 1", n)
 	}
-	if _, err := svc.SuspendEmployer(ctx, ministry, r.EmployerID, mobility.ReasonRequest{Reason: "audit"}); err != nil {
+	if _, err := svc.SuspendEmployer(ctx, ministry, r.EmployerID, ledger.ReasonRequest{Reason: "audit"}); err != nil {
 		t.Fatal(err)
 	}
 	if ok, err := dir.EmployerRegistered(ctx, r.EmployerID); err != nil || !ok {

@@ -4,7 +4,7 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
-	"github.com/trazo-ledger/trazo/ledger/mobility"
+	"github.com/trazo-ledger/trazo/ledger"
 )
 
 // handleEmployerWorkers answers a page of the workers an employer
@@ -20,7 +20,7 @@ func (s *Server) handleEmployerWorkers() gin.HandlerFunc {
 			writeError(c, err)
 			return
 		}
-		page, err := s.domain.EmployerWorkerStatuses(c.Request.Context(), actor(c), c.Param("id"), mobility.ListRequest{Limit: limit, Cursor: c.Query("cursor")})
+		page, err := s.domain.EmployerWorkerStatuses(c.Request.Context(), actor(c), c.Param("id"), ledger.ListRequest{Limit: limit, Cursor: c.Query("cursor")})
 		if err != nil {
 			writeError(c, queryError(err, "cursor"))
 			return

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/trazo-ledger/trazo/auth"
-	"github.com/trazo-ledger/trazo/ledger/mobility"
+	"github.com/trazo-ledger/trazo/ledger"
 )
 
 // TestEmployerWorkers checks GET /v1/employers/{id}/workers: an employer
@@ -17,7 +17,7 @@ func TestEmployerWorkers(t *testing.T) {
 	toks := e.tokens(sc)
 
 	resp, body := e.get("/v1/employers/"+sc.empA+"/workers", toks[auth.RoleEmployer])
-	page := decode[mobility.EmployerWorkerStatusPage](t, resp, body, 200)
+	page := decode[ledger.EmployerWorkerStatusPage](t, resp, body, 200)
 	if page.EmployerID != sc.empA || len(page.Workers) != 1 || page.NextCursor != "" {
 		t.Fatalf("A's workers: %+v", page)
 	}
@@ -39,7 +39,7 @@ func TestEmployerWorkers(t *testing.T) {
 		t.Errorf("ministry: %d %s", resp.StatusCode, b)
 	}
 	resp, b = e.get("/v1/employers/"+sc.empA+"/workers?cursor=x", toks[auth.RoleEmployer])
-	wantError(t, resp, b, 400, mobility.CodeInvalidCursor, "cursor")
+	wantError(t, resp, b, 400, ledger.CodeInvalidCursor, "cursor")
 
 	// The other tenant has placed the scenario's border-registered worker
 	// too: two workers, read a page of one at a time.
@@ -54,7 +54,7 @@ func TestEmployerWorkers(t *testing.T) {
 	path := "/v1/employers/" + sc.empD + "/workers?limit=1"
 	for range 3 {
 		resp, b := e.get(path, toks[auth.RoleInspector])
-		p := decode[mobility.EmployerWorkerStatusPage](t, resp, b, 200)
+		p := decode[ledger.EmployerWorkerStatusPage](t, resp, b, 200)
 		if len(p.Workers) != 1 {
 			t.Fatalf("page of %d workers, want 1", len(p.Workers))
 		}

@@ -5,7 +5,7 @@ import (
 	"net/url"
 
 	"github.com/gin-gonic/gin"
-	"github.com/trazo-ledger/trazo/ledger/mobility"
+	"github.com/trazo-ledger/trazo/ledger"
 )
 
 // handleRegisterEmployer registers an employer: 201 {employer_id, index,
@@ -13,7 +13,7 @@ import (
 // and tax id is 409 employer_exists.
 func (s *Server) handleRegisterEmployer() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		var req mobility.EmployerRequest
+		var req ledger.EmployerRequest
 		ctx, err := decodeBody(c, &req)
 		if err != nil {
 			writeError(c, err)
@@ -50,7 +50,7 @@ func (s *Server) handleListEmployers() gin.HandlerFunc {
 			writeError(c, err)
 			return
 		}
-		page, err := s.domain.ListEmployers(c.Request.Context(), actor(c), mobility.ListRequest{Limit: limit, Cursor: c.Query("cursor")})
+		page, err := s.domain.ListEmployers(c.Request.Context(), actor(c), ledger.ListRequest{Limit: limit, Cursor: c.Query("cursor")})
 		if err != nil {
 			writeError(c, queryError(err, "cursor"))
 			return
@@ -63,7 +63,7 @@ func (s *Server) handleListEmployers() gin.HandlerFunc {
 // employer already suspended is 409.
 func (s *Server) handleSuspendEmployer() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		var req mobility.ReasonRequest
+		var req ledger.ReasonRequest
 		ctx, err := decodeBody(c, &req)
 		if err != nil {
 			writeError(c, err)

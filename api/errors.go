@@ -9,7 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/trazo-ledger/trazo/auth"
 	"github.com/trazo-ledger/trazo/ledger"
-	"github.com/trazo-ledger/trazo/ledger/mobility"
+	"github.com/trazo-ledger/trazo/ledger/tlog"
 )
 
 // apiError is an error with its HTTP status, stable code and message.
@@ -43,30 +43,30 @@ var errUnavailable = &apiError{http.StatusServiceUnavailable, "storage_unavailab
 
 // errorTable maps errors of the layers below to answers. The first entry
 // that errors.Is matches wins. The domain's refusals that carry their own
-// code (*mobility.Error, *mobility.ValidationError) are answered by
+// code (*ledger.Error, *ledger.ValidationError) are answered by
 // domainError with that code; the sentinels below catch the bare ones.
 var errorTable = []struct {
 	target error
 	answer *apiError
 }{
+	{tlog.ErrNotFound, errNotFound},
+	{tlog.ErrRange, &apiError{http.StatusNotFound, "not_found", "no such index or tree size", ""}},
+	{tlog.ErrStorage, errUnavailable},
+	{tlog.ErrClosed, &apiError{http.StatusServiceUnavailable, "unavailable", "the server is shutting down", ""}},
+	{tlog.ErrTooLarge, &apiError{http.StatusRequestEntityTooLarge, "body_too_large", "the request is too large to append", ""}},
 	{ledger.ErrNotFound, errNotFound},
-	{ledger.ErrRange, &apiError{http.StatusNotFound, "not_found", "no such index or tree size", ""}},
-	{ledger.ErrStorage, errUnavailable},
-	{ledger.ErrClosed, &apiError{http.StatusServiceUnavailable, "unavailable", "the server is shutting down", ""}},
-	{ledger.ErrTooLarge, &apiError{http.StatusRequestEntityTooLarge, "body_too_large", "the request is too large to append", ""}},
-	{mobility.ErrNotFound, errNotFound},
-	{mobility.ErrConflict, &apiError{http.StatusConflict, "conflict", "the request conflicts with the current state", ""}},
-	{mobility.ErrForbidden, errForbidden},
-	{mobility.ErrProjectionsOutdated, &apiError{http.StatusServiceUnavailable, "projections_outdated", "the projections must be rebuilt (trazo reindex) before reports work", ""}},
+	{ledger.ErrConflict, &apiError{http.StatusConflict, "conflict", "the request conflicts with the current state", ""}},
+	{ledger.ErrForbidden, errForbidden},
+	{ledger.ErrProjectionsOutdated, &apiError{http.StatusServiceUnavailable, "projections_outdated", "the projections must be rebuilt (trazo reindex) before reports work", ""}},
 	{context.DeadlineExceeded, &apiError{http.StatusServiceUnavailable, "timeout", "the request took too long, try again later", ""}},
 	{context.Canceled, &apiError{http.StatusServiceUnavailable, "cancelled", "the request was cancelled", ""}},
 }
 
-// domainStatus is the status of a *mobility.Error of each kind.
+// domainStatus is the status of a *ledger.Error of each kind.
 var domainStatus = map[error]int{
-	mobility.ErrNotFound:  http.StatusNotFound,
-	mobility.ErrConflict:  http.StatusConflict,
-	mobility.ErrForbidden: http.StatusForbidden,
+	ledger.ErrNotFound:  http.StatusNotFound,
+	ledger.ErrConflict:  http.StatusConflict,
+	ledger.ErrForbidden: http.StatusForbidden,
 }
 
 // answerOf returns the answer to err, or nil when no rule knows it.
@@ -79,13 +79,13 @@ func answerOf(err error) *apiError {
 	}
 	// Storage first: a domain call that failed to append is a 503 whatever
 	// else its error says.
-	if errors.Is(err, ledger.ErrStorage) {
+	if errors.Is(err, tlog.ErrStorage) {
 		return errUnavailable
 	}
-	if ve, ok := errors.AsType[*mobility.ValidationError](err); ok {
+	if ve, ok := errors.AsType[*ledger.ValidationError](err); ok {
 		return &apiError{http.StatusUnprocessableEntity, ve.Code, clip(ve.Message, maxMessageEcho), clip(ve.Field, maxFieldEcho)}
 	}
-	if me, ok := errors.AsType[*mobility.Error](err); ok {
+	if me, ok := errors.AsType[*ledger.Error](err); ok {
 		if status, known := domainStatus[me.Kind]; known {
 			return &apiError{status, me.Code, clip(me.Message, maxMessageEcho), ""}
 		}

@@ -19,8 +19,8 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/trazo-ledger/trazo/auth"
 	"github.com/trazo-ledger/trazo/ledger"
-	"github.com/trazo-ledger/trazo/ledger/mobility"
-	"github.com/trazo-ledger/trazo/ledger/mobility/report"
+	"github.com/trazo-ledger/trazo/ledger/report"
+	"github.com/trazo-ledger/trazo/ledger/tlog"
 )
 
 const testOrigin = "trazo.test.local/log"
@@ -63,8 +63,8 @@ func evenEntriesOfA(_ context.Context, employerID string, index uint64) (bool, e
 type env struct {
 	t       testing.TB
 	dir     string
-	log     *ledger.Log
-	svc     *mobility.Service // the domain, in a domain env
+	log     *tlog.Log
+	svc     *ledger.Service // the domain, in a domain env
 	key     ed25519.PrivateKey
 	issuer  *auth.Issuer
 	srv     *Server
@@ -108,7 +108,7 @@ func openEnv(tb testing.TB, spec envSpec, opts ...func(*Config)) *env {
 		spec.dir = tb.TempDir()
 	}
 	e := &env{t: tb, dir: spec.dir, logs: &lockedBuffer{}, metrics: NewMetrics()}
-	l, err := ledger.Open(spec.dir, ledger.Options{Origin: testOrigin, OnCommit: e.metrics.ObserveCommit})
+	l, err := tlog.Open(spec.dir, tlog.Options{Origin: testOrigin, OnCommit: e.metrics.ObserveCommit})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -138,7 +138,7 @@ func openEnv(tb testing.TB, spec envSpec, opts ...func(*Config)) *env {
 		EntryOwner: evenEntriesOfA,
 	}
 	if spec.domain {
-		e.svc, err = mobility.New(l, mobility.Config{Country: "CRI", Now: func() time.Time { return domainNow }})
+		e.svc, err = ledger.New(l, ledger.Config{Country: "CRI", Now: func() time.Time { return domainNow }})
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -179,9 +179,9 @@ func (e *env) start(limits HTTPLimits) *env {
 	return e
 }
 
-func (e *env) appendLeaf(leaf string) ledger.Receipt {
+func (e *env) appendLeaf(leaf string) tlog.Receipt {
 	e.t.Helper()
-	rc, err := e.log.Append(context.Background(), func(*ledger.Tx, uint64, time.Time) ([]byte, error) { return []byte(leaf), nil })
+	rc, err := e.log.Append(context.Background(), func(*tlog.Tx, uint64, time.Time) ([]byte, error) { return []byte(leaf), nil })
 	if err != nil {
 		e.t.Fatal(err)
 	}

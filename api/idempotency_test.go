@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/trazo-ledger/trazo/auth"
-	"github.com/trazo-ledger/trazo/ledger/mobility"
+	"github.com/trazo-ledger/trazo/ledger"
 )
 
 // TestIdempotencyKey replays appending requests over HTTP: the same key
@@ -47,7 +47,7 @@ func TestIdempotencyKey(t *testing.T) {
 			{"/v1/employers/" + sc.empC + "/suspend", `{"reason":"x"}`}, // same key, another route
 		} {
 			resp, b := e.post(c.path, minis, c.body, "reg-777")
-			wantError(t, resp, b, 409, mobility.CodeIdempotencyKeyReused, "")
+			wantError(t, resp, b, 409, ledger.CodeIdempotencyKeyReused, "")
 		}
 		if e.log.Size() != size {
 			t.Errorf("conflict appended: %d → %d", size, e.log.Size())
@@ -90,7 +90,7 @@ func TestIdempotencyKey(t *testing.T) {
 					t.Errorf("replay: %d %s\nfirst: %s", resp.StatusCode, b, first)
 				}
 				resp, b = e.post(path, toks[c.role], body+" ", key)
-				wantError(t, resp, b, 409, mobility.CodeIdempotencyKeyReused, "")
+				wantError(t, resp, b, 409, ledger.CodeIdempotencyKeyReused, "")
 				if e.log.Size() != size {
 					t.Errorf("log grew by %d", e.log.Size()-size)
 				}
@@ -105,10 +105,10 @@ func TestIdempotencyKey(t *testing.T) {
 			t.Fatalf("replay after restart: %d %s (log %d → %d)", resp.StatusCode, b, size, e2.log.Size())
 		}
 		resp, b = e2.post("/v1/employers", minis, strings.Replace(empBody, "Idem", "Otra", 1), "reg-777")
-		wantError(t, resp, b, 409, mobility.CodeIdempotencyKeyReused, "")
+		wantError(t, resp, b, 409, ledger.CodeIdempotencyKeyReused, "")
 		// A refused request stores nothing: the key is still free.
 		resp, b = e2.post("/v1/employers", minis, `{"legal_name":"","tax_id":"1","country":"CRI","sector":"A","region":"CR-A"}`, "refused-once")
-		wantError(t, resp, b, 422, mobility.CodeRequired, "legal_name")
+		wantError(t, resp, b, 422, ledger.CodeRequired, "legal_name")
 		resp, b = e2.post("/v1/employers", minis, `{"legal_name":"Finca Nueva","tax_id":"1","country":"CRI","sector":"A","region":"CR-A"}`, "refused-once")
 		if resp.StatusCode != 201 {
 			t.Fatalf("key of a refused request: %d %s", resp.StatusCode, b)
@@ -143,11 +143,11 @@ func TestCrossingBatch(t *testing.T) {
 	}
 	wants := []want{
 		{"created", "", ""}, {"created", "", ""}, {"created", "", ""},
-		{"rejected", mobility.CodeInvalidDirection, "crossings[3].direction"},
+		{"rejected", ledger.CodeInvalidDirection, "crossings[3].direction"},
 		{"rejected", "not_found", ""},
-		{"rejected", mobility.CodeCrossingInFuture, "crossings[5].occurred_at"},
-		{"rejected", mobility.CodeRequired, "crossings[6].client_ref"},
-		{"rejected", mobility.CodeRequired, "crossings[7].reason"},
+		{"rejected", ledger.CodeCrossingInFuture, "crossings[5].occurred_at"},
+		{"rejected", ledger.CodeRequired, "crossings[6].client_ref"},
+		{"rejected", ledger.CodeRequired, "crossings[7].reason"},
 		{"duplicate", "", ""},
 	}
 	if len(got.Results) != len(wants) {
@@ -193,19 +193,19 @@ func TestCrossingBatch(t *testing.T) {
 	}
 	// A single crossing with a known client_ref is not appended either.
 	resp, b = e.post("/v1/crossings", bord, sc.expand(items[0], ""), "")
-	if dup := decode[mobility.CrossingResult](t, resp, b, 200); !dup.Duplicate || dup.Index != got.Results[0].Index {
+	if dup := decode[ledger.CrossingResult](t, resp, b, 200); !dup.Duplicate || dup.Index != got.Results[0].Index {
 		t.Errorf("single crossing with a known client_ref: %s", b)
 	}
 
 	t.Run("limits", func(t *testing.T) {
 		resp, b := e.post("/v1/crossings/batch", bord, `{"crossings":[]}`, "")
-		wantError(t, resp, b, 422, mobility.CodeRequired, "crossings")
-		many := make([]string, mobility.MaxBatch+1)
+		wantError(t, resp, b, 422, ledger.CodeRequired, "crossings")
+		many := make([]string, ledger.MaxBatch+1)
 		for i := range many {
 			many[i] = fmt.Sprintf(`{"worker_id":"%s","direction":"exit","occurred_at":"2026-03-01T18:00:00Z","client_ref":"m-%d"}`, sc.wkr, i)
 		}
 		resp, b = e.post("/v1/crossings/batch", bord, `{"crossings":[`+strings.Join(many, ",")+`]}`, "")
-		wantError(t, resp, b, 422, mobility.CodeTooManyItems, "crossings")
+		wantError(t, resp, b, 422, ledger.CodeTooManyItems, "crossings")
 		if e.log.Size() != size+3 {
 			t.Errorf("refused batches appended")
 		}

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/trazo-ledger/trazo/ledger/mobility"
+	"github.com/trazo-ledger/trazo/ledger"
 )
 
 // BenchmarkDecodeStrictBatch decodes the body of a batch of 1,000
@@ -22,7 +22,7 @@ func BenchmarkDecodeStrictBatch(b *testing.B) {
 	body.WriteString(`]}`)
 	b.SetBytes(int64(body.Len()))
 	for b.Loop() {
-		var req mobility.BatchRequest
+		var req ledger.BatchRequest
 		if err := decodeStrict(body.Bytes(), &req); err != nil {
 			b.Fatal(err)
 		}

@@ -12,7 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/trazo-ledger/trazo/auth"
-	"github.com/trazo-ledger/trazo/ledger"
+	"github.com/trazo-ledger/trazo/ledger/tlog"
 )
 
 // testBody is the request of the test-only route /test/decode.
@@ -43,7 +43,7 @@ func mountDecodeRoute(e *env) {
 				return
 			}
 			leaf, _ := json.Marshal(body)
-			rc, err := e.log.Append(c.Request.Context(), func(*ledger.Tx, uint64, time.Time) ([]byte, error) { return leaf, nil })
+			rc, err := e.log.Append(c.Request.Context(), func(*tlog.Tx, uint64, time.Time) ([]byte, error) { return leaf, nil })
 			if err != nil {
 				writeError(c, err)
 				return

@@ -12,13 +12,13 @@ import (
 	"github.com/transparency-dev/merkle/proof"
 	"github.com/transparency-dev/merkle/rfc6962"
 	"github.com/trazo-ledger/trazo/auth"
-	"github.com/trazo-ledger/trazo/ledger"
+	"github.com/trazo-ledger/trazo/ledger/tlog"
 )
 
 // checkpointRoot verifies a served checkpoint and returns its size and root.
 func (e *env) checkpointRoot(cp []byte) (uint64, []byte) {
 	e.t.Helper()
-	c, err := ledger.OpenCheckpoint(cp, testOrigin, e.log.VerifierKey())
+	c, err := tlog.OpenCheckpoint(cp, testOrigin, e.log.VerifierKey())
 	if err != nil {
 		e.t.Fatalf("checkpoint does not verify: %v\n%s", err, cp)
 	}
@@ -91,7 +91,7 @@ func TestInclusionProof(t *testing.T) {
 		if p.Index != index || p.Size != size {
 			t.Errorf("proof names %d/%d, want %d/%d", p.Index, p.Size, index, size)
 		}
-		if err := proof.VerifyInclusion(rfc6962.DefaultHasher, index, size, ledger.LeafHash(leaf), p.Hashes, root); err != nil {
+		if err := proof.VerifyInclusion(rfc6962.DefaultHasher, index, size, tlog.LeafHash(leaf), p.Hashes, root); err != nil {
 			t.Errorf("index %d: proof does not verify against the checkpoint: %v", index, err)
 		}
 	}
@@ -103,7 +103,7 @@ func TestInclusionProof(t *testing.T) {
 	var p inclusionResponse
 	json.Unmarshal(b, &p)
 	leaf1, _ := e.log.Entry(1)
-	if resp.StatusCode != 200 || proof.VerifyInclusion(rfc6962.DefaultHasher, 1, oldSize, ledger.LeafHash(leaf1), p.Hashes, oldRoot) != nil {
+	if resp.StatusCode != 200 || proof.VerifyInclusion(rfc6962.DefaultHasher, 1, oldSize, tlog.LeafHash(leaf1), p.Hashes, oldRoot) != nil {
 		t.Errorf("proof at size 3: %d %s", resp.StatusCode, b)
 	}
 
@@ -123,7 +123,7 @@ func TestInclusionProof(t *testing.T) {
 				hashes[i] = tp.Hashes[i][:]
 			}
 			leaf, _ := e.log.Entry(tp.Index)
-			if err := proof.VerifyInclusion(rfc6962.DefaultHasher, tp.Index, size, ledger.LeafHash(leaf), hashes, root); err != nil {
+			if err := proof.VerifyInclusion(rfc6962.DefaultHasher, tp.Index, size, tlog.LeafHash(leaf), hashes, root); err != nil {
 				t.Errorf("%s: tlog-proof does not verify: %v", q, err)
 			}
 		}

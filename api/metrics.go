@@ -8,7 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/trazo-ledger/trazo/auth"
-	"github.com/trazo-ledger/trazo/ledger"
+	"github.com/trazo-ledger/trazo/ledger/tlog"
 )
 
 // Metrics holds Trazo's Prometheus metrics in a registry of its own (never
@@ -101,8 +101,8 @@ func NewMetrics() *Metrics {
 }
 
 // ObserveCommit records one durable commit of the ledger. It is meant to be
-// ledger.Options.OnCommit, and is fast: a few atomic updates.
-func (m *Metrics) ObserveCommit(st ledger.CommitStats) {
+// tlog.Options.OnCommit, and is fast: a few atomic updates.
+func (m *Metrics) ObserveCommit(st tlog.CommitStats) {
 	m.commits.Inc()
 	m.commitEntries.Observe(float64(st.Entries))
 	m.commitRequests.Observe(float64(st.Requests))

@@ -4,13 +4,13 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
-	"github.com/trazo-ledger/trazo/ledger/mobility"
+	"github.com/trazo-ledger/trazo/ledger"
 )
 
 // handleIssuePermit issues a permit: 201 {permit_id, index, leaf_hash}.
 func (s *Server) handleIssuePermit() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		var req mobility.PermitRequest
+		var req ledger.PermitRequest
 		ctx, err := decodeBody(c, &req)
 		if err != nil {
 			writeError(c, err)
@@ -29,7 +29,7 @@ func (s *Server) handleIssuePermit() gin.HandlerFunc {
 // already revoked is 409.
 func (s *Server) handleRevokePermit() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		var req mobility.ReasonRequest
+		var req ledger.ReasonRequest
 		ctx, err := decodeBody(c, &req)
 		if err != nil {
 			writeError(c, err)
@@ -50,7 +50,7 @@ func (s *Server) handleRevokePermit() gin.HandlerFunc {
 // "duplicate": true.
 func (s *Server) handleRecordCrossing() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		var req mobility.CrossingRequest
+		var req ledger.CrossingRequest
 		ctx, err := decodeBody(c, &req)
 		if err != nil {
 			writeError(c, err)
@@ -75,7 +75,7 @@ func (s *Server) handleRecordCrossing() gin.HandlerFunc {
 type batchItem struct {
 	ClientRef string `json:"client_ref"`
 	Status    string `json:"status"`
-	*mobility.CrossingResult
+	*ledger.CrossingResult
 	Error *errorDetail `json:"error,omitempty"`
 }
 
@@ -89,7 +89,7 @@ type batchResponse struct {
 // client_ref is not appended twice (status duplicate).
 func (s *Server) handleRecordCrossings() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		var req mobility.BatchRequest
+		var req ledger.BatchRequest
 		ctx, err := decodeBody(c, &req)
 		if err != nil {
 			writeError(c, err)
@@ -117,7 +117,7 @@ func (s *Server) handleRecordCrossings() gin.HandlerFunc {
 // {placement_id, index, leaf_hash, warnings}.
 func (s *Server) handleStartPlacement() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		var req mobility.PlacementRequest
+		var req ledger.PlacementRequest
 		ctx, err := decodeBody(c, &req)
 		if err != nil {
 			writeError(c, err)
@@ -137,7 +137,7 @@ func (s *Server) handleStartPlacement() gin.HandlerFunc {
 // 409.
 func (s *Server) handleEndPlacement() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		var req mobility.EndPlacementRequest
+		var req ledger.EndPlacementRequest
 		ctx, err := decodeBody(c, &req)
 		if err != nil {
 			writeError(c, err)

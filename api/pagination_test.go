@@ -8,7 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/trazo-ledger/trazo/auth"
-	"github.com/trazo-ledger/trazo/ledger/mobility"
+	"github.com/trazo-ledger/trazo/ledger"
 )
 
 // pageAll follows next_cursor from path with ?limit=limit and returns
@@ -56,24 +56,24 @@ func TestPagination(t *testing.T) {
 		{sc.wkrErase, "exit", "2026-02-01T10:00:00Z"}, {sc.wkrErase, "exit", "2026-02-02T10:00:00Z"},
 		{sc.wkrD, "entry", "2026-03-01T14:00:00Z"},
 	} {
-		if _, err := e.svc.RecordCrossing(ctx, borderActor, mobility.CrossingRequest{WorkerID: c.w, Direction: c.dir, OccurredAt: c.at}); err != nil {
+		if _, err := e.svc.RecordCrossing(ctx, borderActor, ledger.CrossingRequest{WorkerID: c.w, Direction: c.dir, OccurredAt: c.at}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// Access records: three reads.
 	for i := range 3 {
 		resp, b := e.get(fmt.Sprintf("/v1/workers/%s?purpose=case-%d", sc.wkr, i), insp)
-		decode[mobility.WorkerView](t, resp, b, 200)
+		decode[ledger.WorkerView](t, resp, b, 200)
 	}
 
 	t.Run("employers", func(t *testing.T) {
 		resp, b := e.get("/v1/employers?limit=1000", minis)
-		all := decode[mobility.EmployerPage](t, resp, b, 200)
+		all := decode[ledger.EmployerPage](t, resp, b, 200)
 		if len(all.Employers) != 4 || all.NextCursor != "" {
 			t.Fatalf("all employers: %s", b)
 		}
-		var got []mobility.Employer
-		for _, p := range pageAll(t, e, "/v1/employers", minis, 1, func(p mobility.EmployerPage) int { return len(p.Employers) }, func(p mobility.EmployerPage) string { return p.NextCursor }) {
+		var got []ledger.Employer
+		for _, p := range pageAll(t, e, "/v1/employers", minis, 1, func(p ledger.EmployerPage) int { return len(p.Employers) }, func(p ledger.EmployerPage) string { return p.NextCursor }) {
 			got = append(got, p.Employers...)
 		}
 		if diff := cmp.Diff(all.Employers, got); diff != "" {
@@ -87,7 +87,7 @@ func TestPagination(t *testing.T) {
 		if len(all.Accesses) != 3 || all.NextCursor != "" {
 			t.Fatalf("all accesses: %s", b)
 		}
-		var got []mobility.AccessRecord
+		var got []ledger.AccessRecord
 		pages := pageAll(t, e, path, insp, 2, func(p accessPage) int { return len(p.Accesses) }, func(p accessPage) string { return p.NextCursor })
 		for _, p := range pages {
 			got = append(got, p.Accesses...)
@@ -106,7 +106,7 @@ func TestPagination(t *testing.T) {
 			t.Fatalf("only %d findings: %s", len(all.Findings), b)
 		}
 		for _, limit := range []int{1, 2, 3} {
-			var got []mobility.Finding
+			var got []ledger.Finding
 			for _, p := range pageAll(t, e, "/v1/findings", insp, limit, func(p findingsPage) int { return len(p.Findings) }, func(p findingsPage) string { return p.NextCursor }) {
 				got = append(got, p.Findings...)
 			}
@@ -117,7 +117,7 @@ func TestPagination(t *testing.T) {
 		// Filtered lists page the same way.
 		resp, b = e.get("/v1/findings?type=entry_while_present", insp)
 		typed := decode[findingsPage](t, resp, b, 200)
-		var got []mobility.Finding
+		var got []ledger.Finding
 		for _, p := range pageAll(t, e, "/v1/findings?type=entry_while_present", insp, 1, func(p findingsPage) int { return len(p.Findings) }, func(p findingsPage) string { return p.NextCursor }) {
 			got = append(got, p.Findings...)
 		}
@@ -128,7 +128,7 @@ func TestPagination(t *testing.T) {
 	t.Run("an employer sees its own findings only", func(t *testing.T) {
 		resp, b := e.get("/v1/findings?employer_id="+sc.empD, toks[auth.RoleEmployer])
 		for _, f := range decode[findingsPage](t, resp, b, 200).Findings {
-			if f.EmployerID != sc.empA || !slices.Contains([]string{mobility.FindingPlacementWithoutPermit, mobility.FindingPlacementWhileAbsent, mobility.FindingMinorInPlacement}, f.Type) {
+			if f.EmployerID != sc.empA || !slices.Contains([]string{ledger.FindingPlacementWithoutPermit, ledger.FindingPlacementWhileAbsent, ledger.FindingMinorInPlacement}, f.Type) {
 				t.Errorf("employer A sees %+v", f)
 			}
 		}

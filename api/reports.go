@@ -6,14 +6,14 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
-	"github.com/trazo-ledger/trazo/ledger/mobility"
-	"github.com/trazo-ledger/trazo/ledger/mobility/report"
+	"github.com/trazo-ledger/trazo/ledger"
+	"github.com/trazo-ledger/trazo/ledger/report"
 )
 
 // Reports is what the API needs of the report engine; *report.Engine
 // satisfies it.
 type Reports interface {
-	Circular(ctx context.Context, a mobility.Actor, req report.Request) (*report.Report, error)
+	Circular(ctx context.Context, a ledger.Actor, req report.Request) (*report.Report, error)
 }
 
 var _ Reports = (*report.Engine)(nil)
@@ -32,7 +32,7 @@ func (s *Server) handleReport() gin.HandlerFunc {
 			req, err = req.Validate()
 		}
 		if err != nil {
-			var ve *mobility.ValidationError
+			var ve *ledger.ValidationError
 			if errors.As(err, &ve) {
 				writeError(c, &apiError{http.StatusBadRequest, ve.Code, ve.Message, ve.Field})
 				return

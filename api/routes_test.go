@@ -7,7 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/trazo-ledger/trazo/auth"
-	"github.com/trazo-ledger/trazo/ledger/mobility"
+	"github.com/trazo-ledger/trazo/ledger"
 )
 
 // TestEveryMountedRouteHasAPolicy fails when a route is mounted on the gin
@@ -163,7 +163,7 @@ func TestRoleMatrix(t *testing.T) {
 						t.Error("401 without WWW-Authenticate")
 					}
 				case 403:
-					if got := errorOf(t, b).Code; got != "forbidden" && got != mobility.CodeRoleNotAllowed {
+					if got := errorOf(t, b).Code; got != "forbidden" && got != ledger.CodeRoleNotAllowed {
 						t.Errorf("403 code %q", got)
 					}
 				case 404:

@@ -9,17 +9,17 @@ import (
 	"testing"
 
 	"github.com/trazo-ledger/trazo/auth"
-	"github.com/trazo-ledger/trazo/ledger/mobility"
+	"github.com/trazo-ledger/trazo/ledger"
 )
 
 // Actors of the scenario, named as env.token names its subjects.
 var (
-	ministryActor = mobility.Actor{Sub: "sub-ministry-DGME", Role: mobility.RoleMinistry, Org: "DGME"}
-	borderActor   = mobility.Actor{Sub: "sub-border-PASO-CANOAS", Role: mobility.RoleBorder, Org: "PASO-CANOAS"}
+	ministryActor = ledger.Actor{Sub: "sub-ministry-DGME", Role: ledger.RoleMinistry, Org: "DGME"}
+	borderActor   = ledger.Actor{Sub: "sub-border-PASO-CANOAS", Role: ledger.RoleBorder, Org: "PASO-CANOAS"}
 )
 
-func employerActorOf(id string) mobility.Actor {
-	return mobility.Actor{Sub: "sub-employer-" + id, Role: mobility.RoleEmployer, Org: id}
+func employerActorOf(id string) ledger.Actor {
+	return ledger.Actor{Sub: "sub-employer-" + id, Role: ledger.RoleEmployer, Org: id}
 }
 
 // scenario is the data a domain env is seeded with (through the domain,
@@ -48,13 +48,13 @@ type scenario struct {
 	personal []string
 }
 
-var scenarioWorkers = []mobility.WorkerRequest{
+var scenarioWorkers = []ledger.WorkerRequest{
 	{GivenNames: "Ana Lucía", FamilyNames: "Pérez Mora", DateOfBirth: "1994-07-15", Sex: "F", Nationality: "NIC",
-		Document: mobility.DocumentRequest{Type: "passport", Number: "C01234567", IssuingCountry: "NIC"}},
+		Document: ledger.DocumentRequest{Type: "passport", Number: "C01234567", IssuingCountry: "NIC"}},
 	{GivenNames: "Luis Alberto", FamilyNames: "Gómez Ríos", DateOfBirth: "1988-11-02", Sex: "M", Nationality: "PAN",
-		Document: mobility.DocumentRequest{Type: "national_id", Number: "B7654321", IssuingCountry: "PAN"}},
+		Document: ledger.DocumentRequest{Type: "national_id", Number: "B7654321", IssuingCountry: "PAN"}},
 	{GivenNames: "Marta Elena", FamilyNames: "Solís Vega", DateOfBirth: "2001-02-20", Sex: "F", Nationality: "NIC",
-		Document: mobility.DocumentRequest{Type: "border_card", Number: "D5550001", IssuingCountry: "NIC"}},
+		Document: ledger.DocumentRequest{Type: "border_card", Number: "D5550001", IssuingCountry: "NIC"}},
 }
 
 // seed fills a domain env with the scenario.
@@ -70,15 +70,15 @@ func (e *env) seed() *scenario {
 	sc := &scenario{}
 	emps := make([]string, 4)
 	for i, name := range []string{"Finca A", "Finca B", "Finca C", "Finca D"} {
-		r, err := svc.RegisterEmployer(ctx, ministryActor, mobility.EmployerRequest{LegalName: name, TaxID: fmt.Sprintf("3-101-%06d", i+1), Country: "CRI", Sector: "A", Region: "CR-A"})
+		r, err := svc.RegisterEmployer(ctx, ministryActor, ledger.EmployerRequest{LegalName: name, TaxID: fmt.Sprintf("3-101-%06d", i+1), Country: "CRI", Sector: "A", Region: "CR-A"})
 		check(err)
 		emps[i] = r.EmployerID
 	}
 	sc.empA, sc.empB, sc.empC, sc.empD = emps[0], emps[1], emps[2], emps[3]
-	_, err := svc.SuspendEmployer(ctx, ministryActor, sc.empB, mobility.ReasonRequest{Reason: "audit"})
+	_, err := svc.SuspendEmployer(ctx, ministryActor, sc.empB, ledger.ReasonRequest{Reason: "audit"})
 	check(err)
 	ids := make([]string, 3)
-	for i, a := range []mobility.Actor{employerActorOf(sc.empA), borderActor, employerActorOf(sc.empD)} {
+	for i, a := range []ledger.Actor{employerActorOf(sc.empA), borderActor, employerActorOf(sc.empD)} {
 		r, err := svc.RegisterWorker(ctx, a, scenarioWorkers[i])
 		check(err)
 		ids[i] = r.WorkerID
@@ -87,7 +87,7 @@ func (e *env) seed() *scenario {
 	}
 	sc.wkr, sc.wkrErase, sc.wkrD = ids[0], ids[1], ids[2]
 	permit := func(w, from, to string) string {
-		r, err := svc.IssuePermit(ctx, ministryActor, mobility.PermitRequest{WorkerID: w, Type: "seasonal_work", ValidFrom: from, ValidTo: to})
+		r, err := svc.IssuePermit(ctx, ministryActor, ledger.PermitRequest{WorkerID: w, Type: "seasonal_work", ValidFrom: from, ValidTo: to})
 		check(err)
 		return r.PermitID
 	}
@@ -95,11 +95,11 @@ func (e *env) seed() *scenario {
 	sc.prmRevoke = permit(sc.wkr, "2026-01-01", "2026-02-28")
 	permit(sc.wkrD, "2026-03-01", "2026-09-30")
 	for i, w := range []string{sc.wkr, sc.wkrD} {
-		_, err := svc.RecordCrossing(ctx, borderActor, mobility.CrossingRequest{WorkerID: w, Direction: "entry", OccurredAt: fmt.Sprintf("2026-03-01T1%d:00:00Z", i)})
+		_, err := svc.RecordCrossing(ctx, borderActor, ledger.CrossingRequest{WorkerID: w, Direction: "entry", OccurredAt: fmt.Sprintf("2026-03-01T1%d:00:00Z", i)})
 		check(err)
 	}
-	place := func(emp, w string) mobility.PlacementResult {
-		r, err := svc.StartPlacement(ctx, employerActorOf(emp), mobility.PlacementRequest{WorkerID: w, StartDate: "2026-03-01",
+	place := func(emp, w string) ledger.PlacementResult {
+		r, err := svc.StartPlacement(ctx, employerActorOf(emp), ledger.PlacementRequest{WorkerID: w, StartDate: "2026-03-01",
 			ExpectedEndDate: "2026-09-30", Occupation: "9211", Sector: "A", Region: "CR-A"})
 		check(err)
 		return r

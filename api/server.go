@@ -11,10 +11,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/trazo-ledger/trazo/auth"
-	"github.com/trazo-ledger/trazo/ledger"
+	"github.com/trazo-ledger/trazo/ledger/tlog"
 )
 
-// Log is what the API needs of the ledger (*ledger.Log satisfies it).
+// Log is what the API needs of the ledger (*tlog.Log satisfies it).
 type Log interface {
 	LatestCheckpoint() (note []byte, size uint64)
 	CheckpointAt(size uint64) ([]byte, error)
@@ -27,7 +27,7 @@ type Log interface {
 }
 
 var (
-	_ Log           = (*ledger.Log)(nil)
+	_ Log           = (*tlog.Log)(nil)
 	_ TokenVerifier = (*auth.Verifier)(nil)
 )
 

@@ -6,7 +6,7 @@ import (
 	"strconv"
 
 	"github.com/gin-gonic/gin"
-	"github.com/trazo-ledger/trazo/ledger/mobility"
+	"github.com/trazo-ledger/trazo/ledger"
 )
 
 // handleRegisterWorker registers a worker: 201 {worker_id, index,
@@ -14,7 +14,7 @@ import (
 // 200 {worker_id, existing: true} and nothing appended.
 func (s *Server) handleRegisterWorker() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		var req mobility.WorkerRequest
+		var req ledger.WorkerRequest
 		ctx, err := decodeBody(c, &req)
 		if err != nil {
 			writeError(c, err)
@@ -43,7 +43,7 @@ func (s *Server) handleGetWorker() gin.HandlerFunc {
 			writeError(c, err)
 			return
 		}
-		v, err := s.domain.GetWorker(c.Request.Context(), actor(c), c.Param("id"), mobility.ReadRequest{Purpose: c.Query("purpose")})
+		v, err := s.domain.GetWorker(c.Request.Context(), actor(c), c.Param("id"), ledger.ReadRequest{Purpose: c.Query("purpose")})
 		if err != nil {
 			writeError(c, queryError(err, "purpose"))
 			return
@@ -70,7 +70,7 @@ func (s *Server) handleWorkerHistory() gin.HandlerFunc {
 			writeError(c, badQuery("proofs", "proofs must be true or false"))
 			return
 		}
-		h, err := s.domain.WorkerHistory(c.Request.Context(), actor(c), c.Param("id"), mobility.HistoryRequest{Purpose: c.Query("purpose"), Proofs: proofs})
+		h, err := s.domain.WorkerHistory(c.Request.Context(), actor(c), c.Param("id"), ledger.HistoryRequest{Purpose: c.Query("purpose"), Proofs: proofs})
 		if err != nil {
 			writeError(c, queryError(err, "purpose"))
 			return
@@ -80,9 +80,9 @@ func (s *Server) handleWorkerHistory() gin.HandlerFunc {
 }
 
 type accessPage struct {
-	WorkerID   string                  `json:"worker_id"`
-	Accesses   []mobility.AccessRecord `json:"accesses"`
-	NextCursor string                  `json:"next_cursor,omitempty"`
+	WorkerID   string                `json:"worker_id"`
+	Accesses   []ledger.AccessRecord `json:"accesses"`
+	NextCursor string                `json:"next_cursor,omitempty"`
 }
 
 // handleWorkerAccess answers who read a worker's personal data, when and
@@ -109,7 +109,7 @@ func (s *Server) handleWorkerAccess() gin.HandlerFunc {
 			writeError(c, err)
 			return
 		}
-		page := accessPage{WorkerID: id, Accesses: []mobility.AccessRecord{}}
+		page := accessPage{WorkerID: id, Accesses: []ledger.AccessRecord{}}
 		for _, r := range all {
 			if paged && r.Index <= after {
 				continue
@@ -128,7 +128,7 @@ func (s *Server) handleWorkerAccess() gin.HandlerFunc {
 // leaf_hash}; later reads show "erased": true and no personal data.
 func (s *Server) handleEraseWorker() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		var req mobility.ReasonRequest
+		var req ledger.ReasonRequest
 		ctx, err := decodeBody(c, &req)
 		if err != nil {
 			writeError(c, err)

@@ -1,42 +1,147 @@
-// Package ledger is Trazo's verifiable, durable, append-only log on Badger.
+// Package mobility turns the ledger into a record of circular labor
+// mobility: employers, workers, permits, border crossings, placements,
+// corrections, erasures and inspectors' reads, each one entry of the log,
+// with projections (worker status, findings, the per-worker summaries
+// reports are computed from) kept in the same Badger transaction.
 //
-// Every entry is one opaque byte string, the leaf of an RFC 6962 Merkle
-// tree. The ledger assigns consecutive indexes, hashes leaves and interior
-// nodes with transparency-dev/merkle, stores the completed nodes, and signs
-// a C2SP tlog-checkpoint for every commit with an Ed25519 note key kept in
-// the data directory. Inclusion and consistency proofs for any past tree
-// size are built with transparency-dev/merkle/proof from the stored nodes.
+// # Service
 //
-// Appends go through one writer (group commit): it gathers every pending
-// append, lets each caller encode its entry knowing its index and time,
-// and writes entries, nodes, the callers' own rows (projections, indexes)
-// and the new tree head in one Badger transaction with SyncWrites (one per
-// chunk of at most 256 appends). Commits are pipelined one deep: Badger
-// writes and syncs a chunk on its own goroutine while the writer prepares
-// the next, whose reads see the rows of the chunk in flight; a chunk is
-// sent only once the one before it is durable, and fails with it. The
-// checkpoint of each new head is signed on another core while Badger
-// syncs, and stored with the next commit (or when the writer goes idle, or
-// on Close). No caller is answered before its transaction is durable and
-// its checkpoint signed.
+// [Service] has one method per operation of the API. Each takes the
+// caller's [Actor] (sub, role, org from the token) and a request struct
+// that is the JSON body of the operation, enforces the role and the
+// tenancy (an employer sees only workers it registered or placed, ends
+// only its own placements; an employer whose org is not a registered
+// employer is refused), validates the request with the code lists of
+// package codes, and decides every rule that depends on state inside the
+// ledger's writer (ledger.AppendFunc), against rows that include the
+// writes of earlier appends of the same commit: one document never makes
+// two workers, a placement needs a permit valid on its start date, and so
+// on, even under concurrent requests. Refusals are a *[ValidationError]
+// (HTTP 422) with a stable Code and the Field's JSON path, or an *[Error]
+// wrapping [ErrNotFound] (404), [ErrConflict] (409) or [ErrForbidden]
+// (403). Storage failures wrap ledger.ErrStorage (503).
 //
-// The ledger knows nothing of HTTP, tokens or the mobility domain: entries
-// are bytes, and the callers' rows live in any key space that does not
-// start with the ledger's reserved prefix '!'.
+// # Entries
 //
-// Data directory layout:
+// Every entry is one JSON object, encoded once with its real index and
+// recorded_at (see [Entry], [DecodeEntry]):
 //
-//	<dir>/LOCK          advisory lock held while the ledger is open
-//	<dir>/log.key       note signing key of the log (0600, secret)
-//	<dir>/log.pub       note verifier key (public)
-//	<dir>/badger/       Badger's files
+//	{"index":N,"type":T,"recorded_at":RFC3339,"actor":{"sub","role","org"},
+//	 "worker_id"?,"employer_id"?,"permit_id"?,"placement_id"?,"data":{…},"pii"?}
 //
-// Badger key layout (big-endian positions, so keys sort by position):
+//	employer.registered  employer_id; data EmployerRegisteredData
+//	employer.suspended   employer_id; data ReasonData
+//	worker.registered    worker_id; data WorkerRegisteredData (sex,
+//	                     nationality, birth_year, document type and
+//	                     issuing country); pii: names, date of birth,
+//	                     document number
+//	permit.issued        worker_id, permit_id; data PermitIssuedData
+//	permit.revoked       worker_id, permit_id; data ReasonData. A permit is
+//	                     valid up to the day before its revocation (UTC).
+//	crossing.recorded    worker_id; data CrossingData (direction entry,
+//	                     exit or refused; occurred_at; post; reason;
+//	                     client_ref; the warnings observed)
+//	placement.started    worker_id, employer_id, placement_id; data
+//	                     PlacementStartedData (with age_at_start, computed
+//	                     from the encrypted date of birth)
+//	placement.ended      worker_id, employer_id, placement_id; data
+//	                     PlacementEndedData
+//	entry.corrected      the corrected entry's ids; data CorrectionData
+//	                     (corrects, type, reason, changes); pii: changed
+//	                     names or date of birth
+//	worker.erased        worker_id; data ReasonData
+//	access.recorded      worker_id; data AccessData (purpose, view); the
+//	                     actor is the inspector who read
 //
-//	!e<index:8>           leaf hash (32) | entry bytes (the Merkle leaf)
-//	!n<level:1><index:8>  hash of the complete subtree node (level, index),
-//	                      for even levels >= 2 only; odd levels are
-//	                      recomputed from their two children
-//	!c<size:8>            signed checkpoint note issued at that tree size
-//	!h                    tree head: size(8) | recorded_at unix nanos(8) | root(32)
+// Ids are opaque: wkr_, emp_, prm_ and plc_ followed by a ULID whose 80
+// random bits come from crypto/rand.
+//
+// # Projections and key layout
+//
+// One function, apply, turns an entry into projection rows; live appends
+// run it on the entry they have just encoded (decoded again), and
+// [Service.Rebuild] drops the projection prefixes and runs it on every
+// entry of the log, so the two cannot differ (a test compares them after
+// 10,000 random events). Rows (all outside the ledger's reserved '!'
+// space):
+//
+//	w/<worker_id>                 worker row (JSON): sex, nationality, birth
+//	                              year, document type and country, the
+//	                              indexes of the entries holding its
+//	                              personal data, erased; crossings (index,
+//	                              direction, time, post), permits (dates,
+//	                              revocation), placements (employer, dates,
+//	                              occupation, sector, region, age at start)
+//	                              — with corrections applied. No personal
+//	                              data; it survives erasure, and it is what
+//	                              reports read.
+//	e/<employer_id>               employer row (JSON), with its status
+//	ew/<employer_id>/<worker_id>  "r", "p" or "rp": the employer registered
+//	                              and/or placed the worker (its visibility)
+//	p/<permit_id>                 worker id
+//	l/<placement_id>              "<worker_id> <employer_id>"
+//	d/<HMAC-SHA256, 32 bytes>     worker id: the document index
+//	dw/<worker_id>                that HMAC, to drop the index on erasure
+//	t/<country>\x00<tax id>       employer id: one employer per tax id
+//	r/<org>\x00<client_ref>       index of the crossing (idempotent batches)
+//	h/<worker_id>/<index:8>       type of an entry naming the worker (history)
+//	rs/<shard:1><worker_id>       facts row (binary, see [Facts]): what
+//	                              reports need of the worker row, as days
+//	                              and packed codes, rewritten with it; the
+//	                              shard byte lets [Service.ScanFacts] scan
+//	                              with several goroutines
+//	rv/facts                      facts row version, written when entry 0 is
+//	                              applied (a store without it predates facts
+//	                              rows: [ErrProjectionsOutdated])
+//	k/<worker_id>                 the worker's wrapped data key: NOT a
+//	                              projection, never dropped by Rebuild
+//	i/<role>\x00<org>\x00<key>     the stored answer of an idempotent
+//	                              request (see WithIdempotency): NOT a
+//	                              projection, never dropped by Rebuild
+//
+// Presence, stays (an entry and the next exit), seasons, employers and
+// findings are derived from the worker row when read; those that depend on
+// today (overstay, no_placement_after_entry, placements still active) use
+// the injected clock ([Config].Now).
+//
+// # Personal data
+//
+// Names, date of birth and document number enter the log only inside an
+// entry's pii: AES-256-GCM under a random 256-bit data key of the worker,
+// nonce ‖ ciphertext, with the worker id as additional data. The data key
+// is stored in k/<worker_id>, wrapped with AES-256-GCM under a key derived
+// (HKDF-SHA256, info "trazo mobility data-key wrap v1") from the master
+// key file <data dir>/mobility.key (32 random bytes in hex, mode 0600,
+// created on first use; ledger backups carry it). The document index is
+// keyed by HMAC-SHA256 under a second HKDF key (info "trazo mobility
+// document index v1") of issuing country ‖ normalised document number, so
+// no document number appears in any key. Sex, nationality and birth year
+// stay in clear for statistics.
+//
+// # Erasure
+//
+// [Service.EraseWorker] appends worker.erased, whose apply deletes the
+// worker's wrapped key and its document index rows in the same
+// transaction. Every pii of the worker in the log is then unreadable
+// (crypto-shredding), while the log's bytes, and so its Merkle tree, are
+// unchanged and still verify; the worker row keeps its statistics and is
+// marked erased; the same document would register a new worker. Rebuild
+// keeps the remaining wrapped keys and cannot index an erased worker's
+// document again, having no key to read it with.
+//
+// A Badger delete writes a tombstone and leaves the previous version of a
+// row in Badger's files until a compaction, so after the erasure commits,
+// EraseWorker also purges every version of the wrapped key and document
+// index rows (ledger.Log.Purge, Badger's DropPrefix): an erased worker's
+// key is gone from disk even for someone holding the master key file.
+//
+// # Views by role
+//
+// [Service.GetWorker] and [Service.WorkerHistory] answer what the caller's
+// role may see: an inspector everything, after appending access.recorded
+// with the purpose (if that append fails, the read fails); an employer the
+// registration, permit validity, presence since a date and its own
+// placements, never crossings or other employers' placements, and
+// ErrNotFound for a worker it neither registered nor placed; a ministry no
+// personal data.
 package ledger

@@ -1,156 +1,254 @@
 package ledger
 
 import (
-	"bytes"
-	"context"
+	"encoding"
+	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
-	"github.com/dgraph-io/badger/v4"
+	"github.com/trazo-ledger/trazo/ledger/tlog"
 )
 
-// ErrStopScan, returned by a Scan callback, ends the scan without error.
-var ErrStopScan = errors.New("ledger: stop scan")
+// Key layout of the rows this package keeps in the ledger's store. Every
+// prefix but keyPrefix holds a projection that Rebuild drops and replays
+// from the log; keyPrefix holds the wrapped data keys, which are not in
+// the log and must never be dropped.
+var (
+	workerPrefix    = []byte("w/")  // w/<worker_id>            workerRow (binary, workerrow.go)
+	employerPrefix  = []byte("e/")  // e/<employer_id>          employerRow (JSON)
+	empWorkerPrefix = []byte("ew/") // ew/<employer_id>/<worker_id>  "r", "p" or "rp": registered, placed
+	permitPrefix    = []byte("p/")  // p/<permit_id>            worker id
+	placementPrefix = []byte("l/")  // l/<placement_id>         "<worker_id> <employer_id>"
+	docPrefix       = []byte("d/")  // d/<HMAC-SHA256 (32)>      worker id
+	docOfPrefix     = []byte("dw/") // dw/<worker_id>            HMAC of its document (to drop d/ on erasure)
+	taxPrefix       = []byte("t/")  // t/<country>\x00<tax id>   employer id
+	refPrefix       = []byte("r/")  // r/<org>\x00<client_ref>   index (8, big-endian) of the crossing
+	historyPrefix   = []byte("h/")  // h/<worker_id>/<index:8>   entry type: entries naming the worker
+	keyPrefix       = []byte("k/")  // k/<worker_id>            wrapped data key (NOT a projection)
+)
 
-// Reader is a read-only, consistent view of the committed rows and
-// entries.
-type Reader struct {
-	txn  *badger.Txn
-	size uint64 // the log's size when the view began: its entries are all in it
+// projectionPrefixes are the prefixes Rebuild drops and rebuilds.
+var projectionPrefixes = [][]byte{
+	workerPrefix, employerPrefix, empWorkerPrefix, permitPrefix, placementPrefix,
+	docPrefix, docOfPrefix, taxPrefix, refPrefix, historyPrefix,
+	factsPrefix, factsMetaPref,
 }
 
-// View runs fn with a consistent read-only view of everything committed so
-// far, and returns fn's error. Storage failures are wrapped in ErrStorage.
-//
-// Each view waits for the commit in flight, if any, to be applied: a read
-// that needs several rows and entries should take them in one view.
-func (l *Log) View(fn func(r *Reader) error) error {
-	size := l.Size()
-	return l.db.View(func(txn *badger.Txn) error { return fn(&Reader{txn: txn, size: size}) })
-}
-
-// Get returns a copy of key's value, ErrNotFound, or an error wrapping
-// ErrStorage.
-func (r *Reader) Get(key []byte) ([]byte, error) {
-	v, err := getValue(r.txn, key)
-	if err != nil && !errors.Is(err, ErrNotFound) {
-		return nil, fmt.Errorf("%w: %v", ErrStorage, err)
-	}
-	return v, err
-}
-
-// Scan calls fn for every row whose key starts with prefix, in key order,
-// starting at the first key >= start (or at prefix when start is nil).
-// key and value are valid only during the call. fn may return ErrStopScan
-// to stop; any other error stops the scan and is returned.
-func (r *Reader) Scan(prefix, start []byte, fn func(key, value []byte) error) error {
-	it := r.txn.NewIterator(badger.IteratorOptions{Prefix: prefix}) // values are small and inline: no prefetch goroutines
-	defer it.Close()
-	if start == nil || bytes.Compare(start, prefix) < 0 {
-		start = prefix
-	}
-	for it.Seek(start); it.Valid(); it.Next() {
-		item := it.Item()
-		err := item.Value(func(v []byte) error { return fn(item.Key(), v) })
-		if errors.Is(err, ErrStopScan) {
-			return nil
+func key(prefix []byte, parts ...string) []byte {
+	k := append([]byte(nil), prefix...)
+	for i, p := range parts {
+		if i > 0 {
+			k = append(k, 0)
 		}
-		if err != nil {
-			return err
+		k = append(k, p...)
+	}
+	return k
+}
+
+func workerKey(id string) []byte   { return key(workerPrefix, id) }
+func employerKey(id string) []byte { return key(employerPrefix, id) }
+func permitKey(id string) []byte   { return key(permitPrefix, id) }
+func placementKey(id string) []byte {
+	return key(placementPrefix, id)
+}
+func docKey(hash []byte) []byte           { return append(append([]byte(nil), docPrefix...), hash...) }
+func docOfKey(workerID string) []byte     { return key(docOfPrefix, workerID) }
+func taxKey(country, taxID string) []byte { return key(taxPrefix, country, taxID) }
+func refKey(org, clientRef string) []byte { return key(refPrefix, org, clientRef) }
+func keyKey(workerID string) []byte       { return key(keyPrefix, workerID) }
+
+func empWorkerKey(employerID, workerID string) []byte {
+	return key(empWorkerPrefix, employerID+"/"+workerID)
+}
+
+func empWorkersPrefix(employerID string) []byte {
+	return key(empWorkerPrefix, employerID+"/")
+}
+
+func historyKey(workerID string, index uint64) []byte {
+	k := key(historyPrefix, workerID+"/")
+	return binary.BigEndian.AppendUint64(k, index)
+}
+
+func historyPrefixOf(workerID string) []byte { return key(historyPrefix, workerID+"/") }
+
+// getter is what both tlog.Tx (inside an append) and tlog.Reader
+// (outside) offer.
+type getter interface {
+	Get(key []byte) ([]byte, error)
+}
+
+// setter is tlog.Tx's write side.
+type setter interface {
+	getter
+	Set(key, value []byte) error
+	Delete(key []byte) error
+}
+
+var _ setter = (*tlog.Tx)(nil)
+var _ getter = (*tlog.Reader)(nil)
+
+// getRow reads a JSON row into v. It returns false (and no error) when the
+// row does not exist.
+func getRow(g getter, k []byte, v any) (bool, error) {
+	b, err := g.Get(k)
+	if errors.Is(err, tlog.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if err := unmarshalRow(k, b, v); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// putRow stores v in its binary form if it has one (the worker row),
+// else as JSON.
+func putRow(s setter, k []byte, v any) error {
+	var b []byte
+	var err error
+	if m, ok := v.(encoding.BinaryMarshaler); ok {
+		b, err = m.MarshalBinary()
+	} else {
+		b, err = json.Marshal(v)
+	}
+	if err != nil {
+		return err
+	}
+	return s.Set(k, b)
+}
+
+// getString reads a row holding a string; "" when it does not exist.
+func getString(g getter, k []byte) (string, error) {
+	b, err := g.Get(k)
+	if errors.Is(err, tlog.ErrNotFound) {
+		return "", nil
+	}
+	return string(b), err
+}
+
+// employerRow is the projection of one employer.
+type employerRow struct {
+	ID            string `json:"id"`
+	Index         uint64 `json:"i"`
+	LegalName     string `json:"name"`
+	TaxID         string `json:"tax_id"`
+	Country       string `json:"country"`
+	Sector        string `json:"sector"`
+	Region        string `json:"region"`
+	Suspended     bool   `json:"suspended,omitempty"`
+	SuspendIndex  uint64 `json:"si,omitempty"`
+	SuspendReason string `json:"sr,omitempty"`
+}
+
+// workerRow is the projection of one worker: everything reports and
+// findings need, in clear, with no personal data. It survives erasure.
+type workerRow struct {
+	ID          string   `json:"id"`
+	Index       uint64   `json:"i"`   // worker.registered
+	Org         string   `json:"org"` // org that registered the worker
+	Sex         string   `json:"sex"` // F, M, X
+	Nationality string   `json:"nat"` // alpha-3
+	BirthYear   int      `json:"by"`  // from the date of birth
+	DocType     string   `json:"dt"`  // passport, national_id, border_card
+	DocCountry  string   `json:"dc"`  // issuing country
+	PII         []uint64 `json:"pii"` // entries carrying its personal data, oldest first
+	Erased      bool     `json:"erased,omitempty"`
+	ErasedIndex uint64   `json:"ei,omitempty"`
+
+	Crossings  []crossingRow  `json:"c,omitempty"` // by occurred_at, then index
+	Permits    []permitRow    `json:"p,omitempty"` // in issue order
+	Placements []placementRow `json:"l,omitempty"` // in start order (by index)
+}
+
+// crossingRow is one crossing of a worker.
+type crossingRow struct {
+	Index  uint64 `json:"i"`
+	Dir    string `json:"d"` // entry, exit, refused
+	At     int64  `json:"t"` // occurred_at, unix nanoseconds UTC
+	Post   string `json:"post,omitempty"`
+	Reason string `json:"r,omitempty"`
+	Org    string `json:"org,omitempty"` // border post that recorded it
+}
+
+// permitRow is one permit of a worker. Dates are YYYY-MM-DD.
+type permitRow struct {
+	ID           string `json:"id"`
+	Index        uint64 `json:"i"`
+	Type         string `json:"type"`
+	From         string `json:"from"`
+	To           string `json:"to"`
+	Revoked      string `json:"rv,omitempty"` // date of revocation (UTC date of recorded_at)
+	RevokedIndex uint64 `json:"rvi,omitempty"`
+}
+
+// placementRow is one placement of a worker. Dates are YYYY-MM-DD.
+type placementRow struct {
+	ID          string `json:"id"`
+	Index       uint64 `json:"i"`
+	Employer    string `json:"emp"`
+	Start       string `json:"start"`
+	ExpectedEnd string `json:"exp"`
+	End         string `json:"end,omitempty"`
+	EndReason   string `json:"why,omitempty"`
+	EndIndex    uint64 `json:"ei,omitempty"`
+	Occupation  string `json:"occ"`
+	Sector      string `json:"sec"`
+	Region      string `json:"reg"`
+	Age         *int   `json:"age,omitempty"` // age at start
+}
+
+func (p *placementRow) ended() bool { return p.End != "" }
+
+// placementRef is the l/ row: whose placement, at which employer.
+type placementRef struct{ Worker, Employer string }
+
+func getPlacementRef(g getter, id string) (placementRef, bool, error) {
+	s, err := getString(g, placementKey(id))
+	if err != nil || s == "" {
+		return placementRef{}, false, err
+	}
+	w, e, ok := strings.Cut(s, " ")
+	if !ok {
+		return placementRef{}, false, fmt.Errorf("%w: placement row %s", tlog.ErrCorrupt, id)
+	}
+	return placementRef{Worker: w, Employer: e}, true, nil
+}
+
+func (w *workerRow) permit(id string) *permitRow {
+	for i := range w.Permits {
+		if w.Permits[i].ID == id {
+			return &w.Permits[i]
 		}
 	}
 	return nil
 }
 
-// Rebuild drops every row under the given prefixes, then calls apply for
-// every entry of the log in order, with a Tx whose writes are committed in
-// batches. It runs in the writer goroutine: no append interleaves with it.
-// Prefixes in the ledger's reserved key space are refused with
-// ErrReservedKey. It returns apply's first error (rows of the batch in
-// progress are discarded) or a storage error.
-func (l *Log) Rebuild(ctx context.Context, prefixes [][]byte, apply func(tx *Tx, index uint64, entry []byte) error) error {
-	for _, p := range prefixes {
-		if len(p) == 0 || p[0] == reservedPrefix {
-			return ErrReservedKey
+func (w *workerRow) placement(id string) *placementRow {
+	for i := range w.Placements {
+		if w.Placements[i].ID == id {
+			return &w.Placements[i]
 		}
 	}
-	return l.Exclusive(ctx, func() error {
-		l.rows.reset() // rows change outside the writer's chunks
-		if len(prefixes) > 0 {
-			if err := l.db.DropPrefix(prefixes...); err != nil {
-				return fmt.Errorf("%w: drop rows: %v", ErrStorage, err)
-			}
-		}
-		size := l.Size()
-		maxKeys, maxBytes := int(l.db.MaxBatchCount())/2, int(l.db.MaxBatchSize())/2
-		txn := l.db.NewTransaction(true)
-		defer func() { txn.Discard() }()
-		keys, nbytes := 0, 0
-		const page = 1024
-		for start := uint64(0); start < size; start += page {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			entries, err := l.Entries(start, page)
-			if err != nil {
-				return err
-			}
-			for i, e := range entries {
-				tx := &Tx{txn: txn}
-				if err := apply(tx, start+uint64(i), e); err != nil {
-					return fmt.Errorf("rebuild at entry %d: %w", start+uint64(i), err)
-				}
-				k, b := tx.cost()
-				if keys+k > maxKeys || nbytes+b > maxBytes {
-					if err := txn.Commit(); err != nil {
-						return fmt.Errorf("%w: rebuild commit: %v", ErrStorage, err)
-					}
-					txn = l.db.NewTransaction(true)
-					tx.txn, keys, nbytes = txn, 0, 0
-				}
-				if err := tx.flush(nil); err != nil {
-					return fmt.Errorf("%w: rebuild: %v", ErrStorage, err)
-				}
-				keys, nbytes = keys+k, nbytes+b
-			}
-		}
-		if err := txn.Commit(); err != nil {
-			return fmt.Errorf("%w: rebuild commit: %v", ErrStorage, err)
-		}
-		return nil
-	})
+	return nil
 }
 
-// Purge removes every version of every row under the given prefixes from
-// the store (Badger's DropPrefix), between commits. A plain Delete leaves
-// the previous versions on disk until a compaction; Purge is for data that
-// must be gone at once, such as an erased worker's wrapped key. It is slow
-// (it flushes the memtables), so it is for rare operations. Prefixes in the
-// ledger's reserved key space are refused with ErrReservedKey.
-func (l *Log) Purge(ctx context.Context, prefixes ...[]byte) error {
-	for _, p := range prefixes {
-		if len(p) == 0 || p[0] == reservedPrefix {
-			return ErrReservedKey
-		}
+// unmarshalRow decodes a row stored by putRow.
+func unmarshalRow(k, v []byte, row any) error {
+	var err error
+	if u, ok := row.(encoding.BinaryUnmarshaler); ok {
+		err = u.UnmarshalBinary(v)
+	} else {
+		err = json.Unmarshal(v, row)
 	}
-	return l.Exclusive(ctx, func() error {
-		l.rows.reset() // rows change outside the writer's chunks
-		// DropPrefix skips prefixes with no live key, and deleted rows
-		// are not live: write a marker under each prefix first.
-		err := l.db.Update(func(txn *badger.Txn) error {
-			for _, p := range prefixes {
-				if err := txn.Set(p, []byte("purge")); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err == nil {
-			err = l.db.DropPrefix(prefixes...)
-		}
-		if err != nil {
-			return fmt.Errorf("%w: purge: %v", ErrStorage, err)
-		}
-		return nil
-	})
+	if err != nil {
+		return fmt.Errorf("%w: row %q: %v", tlog.ErrCorrupt, k, err)
+	}
+	return nil
 }
+
+func isNotFound(err error) bool { return errors.Is(err, tlog.ErrNotFound) }

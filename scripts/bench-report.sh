@@ -11,7 +11,7 @@
 #   RUNS=9 scripts/bench-report.sh               # more runs per report for the medians
 #
 # The Go benchmark on 10,000 workers, for CI:
-#   go test -run '^$' -bench BenchmarkReport -benchtime 20x ./ledger/mobility/report
+#   go test -run '^$' -bench BenchmarkReport -benchtime 20x ./ledger/report
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WORKERS=${WORKERS:-1000000}

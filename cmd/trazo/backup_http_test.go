@@ -15,25 +15,25 @@ import (
 	"github.com/trazo-ledger/trazo/api"
 	"github.com/trazo-ledger/trazo/auth"
 	"github.com/trazo-ledger/trazo/ledger"
-	"github.com/trazo-ledger/trazo/ledger/mobility"
+	"github.com/trazo-ledger/trazo/ledger/tlog"
 )
 
 // liveServer is the API wired as "trazo serve" wires it, but in this
-// process and behind httptest, so that a test can hold the *ledger.Log
+// process and behind httptest, so that a test can hold the *tlog.Log
 // the server appends to and compare the live log with a backup of it
 // entry by entry ("trazo backup" of a running server, through its control
 // socket, is tested in backup_online_test.go).
 type liveServer struct {
 	dir  string
-	log  *ledger.Log
-	svc  *mobility.Service
+	log  *tlog.Log
+	svc  *ledger.Service
 	http *httptest.Server
 	mint func(role, org, sub string) string
 }
 
 func startLiveServer(t *testing.T, dir string) *liveServer {
 	t.Helper()
-	l, err := ledger.Open(dir, ledger.Options{Origin: testOrigin})
+	l, err := tlog.Open(dir, tlog.Options{Origin: testOrigin})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +49,7 @@ func startLiveServer(t *testing.T, dir string) *liveServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := mobility.New(l, mobility.Config{Country: "CRI", DataDir: dir, Now: time.Now})
+	svc, err := ledger.New(l, ledger.Config{Country: "CRI", DataDir: dir, Now: time.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func (s *liveServer) close() {
 	s.log.Close()
 }
 
-// TestBackupWhileAppendingOverHTTP takes an online backup (ledger.Log.Backup)
+// TestBackupWhileAppendingOverHTTP takes an online backup (tlog.Log.Backup)
 // while 16 clients record crossings over HTTP, restores it into a new
 // directory and checks that the restored log verifies, holds every entry
 // acknowledged before the backup started (at its index, with its leaf
@@ -152,7 +152,7 @@ func TestBackupWhileAppendingOverHTTP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rinfo, err := ledger.Restore(restored, in, ledger.Options{Origin: testOrigin})
+	rinfo, err := tlog.Restore(restored, in, tlog.Options{Origin: testOrigin})
 	in.Close()
 	if err != nil {
 		t.Fatalf("restore: %v", err)
@@ -160,7 +160,7 @@ func TestBackupWhileAppendingOverHTTP(t *testing.T) {
 	if rinfo.Size != info.Size || !bytes.Equal(rinfo.Root, info.Root) {
 		t.Fatalf("restored %d entries root %x, backup said %d root %x", rinfo.Size, rinfo.Root, info.Size, info.Root)
 	}
-	l, err := ledger.Open(restored, ledger.Options{Origin: testOrigin})
+	l, err := tlog.Open(restored, tlog.Options{Origin: testOrigin})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +188,7 @@ func TestBackupWhileAppendingOverHTTP(t *testing.T) {
 	}
 	// The snapshot is one transaction: the projections in it are exactly
 	// what its own entries give.
-	svc, err := mobility.New(l, mobility.Config{Country: "CRI", DataDir: restored})
+	svc, err := ledger.New(l, ledger.Config{Country: "CRI", DataDir: restored})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +217,7 @@ func TestBackupWhileAppendingOverHTTP(t *testing.T) {
 	base, stopServe := startServe(t, restored)
 	rc := newAPIClient(base, 1)
 	defer rc.close()
-	var w mobility.WorkerView
+	var w ledger.WorkerView
 	rc.must(t, 200, "GET", "/v1/workers/"+pop.workers[0]+"?purpose=backup-test", pop.tokens["inspector"], "", &w)
 	if w.Identity == nil || !strings.HasPrefix(w.Identity.GivenNames, "Ana ") {
 		t.Errorf("restored worker's identity %+v", w.Identity)

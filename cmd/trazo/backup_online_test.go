@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/trazo-ledger/trazo/ledger"
+	"github.com/trazo-ledger/trazo/ledger/tlog"
 )
 
 var backupWrittenRE = regexp.MustCompile(`^backup written to (\S+) by the running server: (\d+) entries, root ([0-9a-f]{64})\n$`)
@@ -77,7 +77,7 @@ func TestBackupCommandWhileServing(t *testing.T) {
 	if err := run(t.Context(), []string{"verify", "--data-dir", restored}, noEnv, nil, io.Discard, io.Discard); err != nil {
 		t.Fatalf("trazo verify on the restored directory: %v", err)
 	}
-	l, err := ledger.Open(restored, ledger.Options{Origin: testOrigin})
+	l, err := tlog.Open(restored, tlog.Options{Origin: testOrigin})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +124,7 @@ func TestBackupCommandRefusals(t *testing.T) {
 
 	// Another process holds the directory (here: this one) and does not
 	// answer on the socket left there.
-	l, err := ledger.Open(dir, ledger.Options{Origin: testOrigin})
+	l, err := tlog.Open(dir, tlog.Options{Origin: testOrigin})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/trazo-ledger/trazo/ledger"
+	"github.com/trazo-ledger/trazo/ledger/tlog"
 )
 
 // The control socket lets a command reach the log of a running server,
@@ -60,7 +60,7 @@ func (c *controlServer) begin() bool {
 // startControl listens on the data directory's control socket. The caller
 // holds the directory's lock, so a socket file already there was left by
 // a process that died, and is replaced.
-func startControl(dir string, l *ledger.Log, logger *slog.Logger) (*controlServer, error) {
+func startControl(dir string, l *tlog.Log, logger *slog.Logger) (*controlServer, error) {
 	path := filepath.Join(dir, controlSocket)
 	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("control socket: %w", err)
@@ -118,7 +118,7 @@ func (c *controlServer) Close() {
 // backupFromServer asks the server running on dir for a backup through
 // its control socket and writes it to out (created, mode 0600; removed
 // again on any failure).
-func backupFromServer(ctx context.Context, dir, out string) (ledger.BackupInfo, error) {
+func backupFromServer(ctx context.Context, dir, out string) (tlog.BackupInfo, error) {
 	path := filepath.Join(dir, controlSocket)
 	hc := &http.Client{Transport: &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
@@ -130,13 +130,13 @@ func backupFromServer(ctx context.Context, dir, out string) (ledger.BackupInfo, 
 	defer hc.CloseIdleConnections()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://trazo/backup", nil)
 	if err != nil {
-		return ledger.BackupInfo{}, err
+		return tlog.BackupInfo{}, err
 	}
 	f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
-		return ledger.BackupInfo{}, fmt.Errorf("create backup file: %w", err)
+		return tlog.BackupInfo{}, fmt.Errorf("create backup file: %w", err)
 	}
-	var info ledger.BackupInfo
+	var info tlog.BackupInfo
 	resp, err := hc.Do(req)
 	switch {
 	case err != nil:
@@ -156,27 +156,27 @@ func backupFromServer(ctx context.Context, dir, out string) (ledger.BackupInfo, 
 	}
 	if err != nil {
 		os.Remove(out)
-		return ledger.BackupInfo{}, err
+		return tlog.BackupInfo{}, err
 	}
 	return info, nil
 }
 
 // receiveBackup copies a backup answer into w and reads what the trailers
 // say of it.
-func receiveBackup(resp *http.Response, w io.Writer) (ledger.BackupInfo, error) {
+func receiveBackup(resp *http.Response, w io.Writer) (tlog.BackupInfo, error) {
 	if _, err := io.Copy(w, resp.Body); err != nil {
-		return ledger.BackupInfo{}, fmt.Errorf("receive backup: %w", err)
+		return tlog.BackupInfo{}, fmt.Errorf("receive backup: %w", err)
 	}
 	if msg := resp.Trailer.Get(trailerBackupError); msg != "" {
-		return ledger.BackupInfo{}, fmt.Errorf("the server could not write the backup: %s", msg)
+		return tlog.BackupInfo{}, fmt.Errorf("the server could not write the backup: %s", msg)
 	}
 	size, err := strconv.ParseUint(resp.Trailer.Get(trailerBackupSize), 10, 64)
 	if err != nil {
-		return ledger.BackupInfo{}, errors.New("receive backup: the server did not say what it backed up")
+		return tlog.BackupInfo{}, errors.New("receive backup: the server did not say what it backed up")
 	}
 	root, err := hex.DecodeString(resp.Trailer.Get(trailerBackupRoot))
 	if err != nil || len(root) == 0 {
-		return ledger.BackupInfo{}, errors.New("receive backup: the server did not say what it backed up")
+		return tlog.BackupInfo{}, errors.New("receive backup: the server did not say what it backed up")
 	}
-	return ledger.BackupInfo{Size: size, Root: root}, nil
+	return tlog.BackupInfo{Size: size, Root: root}, nil
 }

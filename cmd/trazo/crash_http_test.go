@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/trazo-ledger/trazo/ledger/mobility"
+	"github.com/trazo-ledger/trazo/ledger"
 )
 
 // crashEpoch is the occurred_at of crossing request 0; request seq
@@ -47,14 +47,14 @@ func newCrashRequest(seq uint64, workers []string) crashRequest {
 // test (false for any other entry).
 func crossingSeq(t *testing.T, leaf []byte) (uint64, bool) {
 	t.Helper()
-	e, err := mobility.DecodeEntry(leaf)
+	e, err := ledger.DecodeEntry(leaf)
 	if err != nil {
 		t.Fatalf("decode entry: %v", err)
 	}
-	if e.Type != mobility.TypeCrossingRecorded {
+	if e.Type != ledger.TypeCrossingRecorded {
 		return 0, false
 	}
-	var d mobility.CrossingData
+	var d ledger.CrossingData
 	if err := e.DecodeData(&d); err != nil {
 		t.Fatalf("decode crossing %d: %v", e.Index, err)
 	}

@@ -16,8 +16,8 @@ import (
 	"github.com/trazo-ledger/trazo/api"
 	"github.com/trazo-ledger/trazo/auth"
 	"github.com/trazo-ledger/trazo/ledger"
-	"github.com/trazo-ledger/trazo/ledger/mobility"
-	"github.com/trazo-ledger/trazo/ledger/mobility/demo"
+	"github.com/trazo-ledger/trazo/ledger/demo"
+	"github.com/trazo-ledger/trazo/ledger/tlog"
 )
 
 // demoTokensFile is written into the data directory by "serve --demo": one
@@ -62,7 +62,7 @@ var demoOrder = []string{envDemoEmployer, envDemoPost, envDemoFrom, envDemoRetur
 // It returns an error, appending nothing, for a non-empty log that is not
 // a demo's; the seeding's error (part of the data set may then be in the
 // log); or an error writing the file.
-func setupDemo(ctx context.Context, svc *mobility.Service, log *ledger.Log, dataDir, baseURL string, issuer *auth.Issuer, now time.Time, stdout io.Writer) error {
+func setupDemo(ctx context.Context, svc *ledger.Service, log *tlog.Log, dataDir, baseURL string, issuer *auth.Issuer, now time.Time, stdout io.Writer) error {
 	path := filepath.Join(dataDir, demoTokensFile)
 	var vars map[string]string
 	var seeded *demo.Summary
@@ -136,7 +136,7 @@ func setupDemo(ctx context.Context, svc *mobility.Service, log *ledger.Log, data
 }
 
 // demoMinistry is the caller setupDemo checks the demo employer with.
-var demoMinistry = mobility.Actor{Sub: "trazo-demo", Role: mobility.RoleMinistry, Org: "MTSS"}
+var demoMinistry = ledger.Actor{Sub: "trazo-demo", Role: ledger.RoleMinistry, Org: "MTSS"}
 
 // demoVars returns the file's subject variables for a seeded data set;
 // the employer is the one that placed the most workers.

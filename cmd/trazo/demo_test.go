@@ -10,19 +10,19 @@ import (
 
 	"github.com/trazo-ledger/trazo/auth"
 	"github.com/trazo-ledger/trazo/ledger"
-	"github.com/trazo-ledger/trazo/ledger/mobility"
+	"github.com/trazo-ledger/trazo/ledger/tlog"
 )
 
 // demoEnv opens a ledger, a mobility service and a token issuer on dir, as
 // serve does.
-func demoEnv(t *testing.T, dir string) (*ledger.Log, *mobility.Service, *auth.Issuer) {
+func demoEnv(t *testing.T, dir string) (*tlog.Log, *ledger.Service, *auth.Issuer) {
 	t.Helper()
-	l, err := ledger.Open(dir, ledger.Options{Origin: "trazo.cri.local/log"})
+	l, err := tlog.Open(dir, tlog.Options{Origin: "trazo.cri.local/log"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { l.Close() })
-	svc, err := mobility.New(l, mobility.Config{Country: "CRI"})
+	svc, err := ledger.New(l, ledger.Config{Country: "CRI"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +39,7 @@ func demoEnv(t *testing.T, dir string) (*ledger.Log, *mobility.Service, *auth.Is
 
 // checkDemoTokens reads the tokens file and checks its mode and that every
 // token verifies in its role.
-func checkDemoTokens(t *testing.T, dir string, iss *auth.Issuer, svc *mobility.Service) map[string]string {
+func checkDemoTokens(t *testing.T, dir string, iss *auth.Issuer, svc *ledger.Service) map[string]string {
 	t.Helper()
 	path := filepath.Join(dir, demoTokensFile)
 	fi, err := os.Stat(path)
@@ -128,7 +128,7 @@ func TestSetupDemoSeedsThenReuses(t *testing.T) {
 func TestSetupDemoRefusesAnotherLog(t *testing.T) {
 	dir := t.TempDir()
 	l, svc, iss := demoEnv(t, dir)
-	if _, err := svc.RegisterEmployer(t.Context(), demoMinistry, mobility.EmployerRequest{
+	if _, err := svc.RegisterEmployer(t.Context(), demoMinistry, ledger.EmployerRequest{
 		LegalName: "Finca Real S.A.", TaxID: "3-101-123456", Country: "CRI", Sector: "0127", Region: "CR-SJ",
 	}); err != nil {
 		t.Fatal(err)

@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/trazo-ledger/trazo/ledger"
+	"github.com/trazo-ledger/trazo/ledger/tlog"
 )
 
 // When this variable is set the test binary runs main() instead of the
@@ -111,7 +111,7 @@ func TestServeAnswersAndShutsDownCleanly(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("checkpoint = %d", code)
 	}
-	parsed, err := ledger.OpenCheckpoint([]byte(cp), "trazo.pan.local/log", strings.TrimSpace(key))
+	parsed, err := tlog.OpenCheckpoint([]byte(cp), "trazo.pan.local/log", strings.TrimSpace(key))
 	if err != nil {
 		t.Fatalf("served checkpoint does not verify with the served key: %v\n%s", err, cp)
 	}
@@ -134,7 +134,7 @@ func TestServeAnswersAndShutsDownCleanly(t *testing.T) {
 		t.Fatalf("serve returned %v after cancel", err)
 	}
 	// Closed cleanly: the directory opens again at once.
-	l, err := ledger.Open(dir, ledger.Options{Origin: "trazo.pan.local/log"})
+	l, err := tlog.Open(dir, tlog.Options{Origin: "trazo.pan.local/log"})
 	if err != nil {
 		t.Fatalf("reopen after shutdown: %v", err)
 	}
@@ -146,7 +146,7 @@ func TestSecondServeOnSameDirFails(t *testing.T) {
 	startServe(t, dir)
 	var stderr bytes.Buffer
 	err := run(t.Context(), []string{"serve", "--data-dir", dir, "--addr", "127.0.0.1:0"}, noEnv, nil, io.Discard, &stderr)
-	if !errors.Is(err, ledger.ErrLocked) {
+	if !errors.Is(err, tlog.ErrLocked) {
 		t.Fatalf("second serve err = %v, want ErrLocked", err)
 	}
 	if code := exitCode(err, &stderr); code != 1 || !strings.Contains(stderr.String(), "in use by another process") {
@@ -193,7 +193,7 @@ func TestSIGTERMShutsDownRealProcess(t *testing.T) {
 	if !strings.Contains(stderr.String(), "shutting down") {
 		t.Errorf("no shutdown log line:\n%s", stderr.String())
 	}
-	l, err := ledger.Open(dir, ledger.Options{Origin: "trazo.cri.local/log"})
+	l, err := tlog.Open(dir, tlog.Options{Origin: "trazo.cri.local/log"})
 	if err != nil {
 		t.Fatalf("reopen after SIGTERM: %v", err)
 	}
@@ -202,13 +202,13 @@ func TestSIGTERMShutsDownRealProcess(t *testing.T) {
 
 func TestVerifyBackupRestoreCommands(t *testing.T) {
 	dir := t.TempDir()
-	l, err := ledger.Open(dir, ledger.Options{Origin: "trazo.cri.local/log"})
+	l, err := tlog.Open(dir, tlog.Options{Origin: "trazo.cri.local/log"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := range 100 {
 		leaf := fmt.Appendf(nil, `{"i":%d}`, i)
-		if _, err := l.Append(t.Context(), func(*ledger.Tx, uint64, time.Time) ([]byte, error) { return leaf, nil }); err != nil {
+		if _, err := l.Append(t.Context(), func(*tlog.Tx, uint64, time.Time) ([]byte, error) { return leaf, nil }); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -9,7 +9,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/trazo-ledger/trazo/ledger"
+	"github.com/trazo-ledger/trazo/ledger/tlog"
 )
 
 func runVerify(ctx context.Context, args []string, getenv func(string) string, _ io.Reader, stdout, stderr io.Writer) error {
@@ -58,7 +58,7 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, _
 		return err
 	}
 	l, err := lf.openLog(true)
-	if errors.Is(err, ledger.ErrLocked) {
+	if errors.Is(err, tlog.ErrLocked) {
 		// A server has the directory open: ask it for the backup.
 		info, err := backupFromServer(ctx, lf.dataDir, *out)
 		if err != nil {
@@ -112,7 +112,7 @@ func runRestore(ctx context.Context, args []string, getenv func(string) string, 
 		return fmt.Errorf("open backup: %w", err)
 	}
 	defer f.Close()
-	info, err := ledger.Restore(lf.dataDir, f, opts)
+	info, err := tlog.Restore(lf.dataDir, f, opts)
 	if err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}

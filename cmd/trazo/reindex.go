@@ -7,11 +7,11 @@ import (
 	"io"
 	"time"
 
-	"github.com/trazo-ledger/trazo/ledger/mobility"
+	"github.com/trazo-ledger/trazo/ledger"
 )
 
 // reindexActor is the caller reindex counts employers as.
-var reindexActor = mobility.Actor{Sub: "trazo-reindex", Role: mobility.RoleMinistry, Org: "trazo"}
+var reindexActor = ledger.Actor{Sub: "trazo-reindex", Role: ledger.RoleMinistry, Org: "trazo"}
 
 func runReindex(ctx context.Context, args []string, getenv func(string) string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlagSet("reindex", "Rebuilds every projection (worker status, indexes, report rows) from the log alone, and says whether they had drifted from it. The server must not be running on the directory.",
@@ -53,11 +53,11 @@ func runReindex(ctx context.Context, args []string, getenv func(string) string, 
 }
 
 // countSubjects counts the workers and employers of the projections.
-func countSubjects(ctx context.Context, svc *mobility.Service) (workers, employers int, err error) {
-	if err := svc.ScanWorkerSummaries(ctx, func(*mobility.WorkerSummary) error { workers++; return nil }); err != nil {
+func countSubjects(ctx context.Context, svc *ledger.Service) (workers, employers int, err error) {
+	if err := svc.ScanWorkerSummaries(ctx, func(*ledger.WorkerSummary) error { workers++; return nil }); err != nil {
 		return 0, 0, fmt.Errorf("count workers: %w", err)
 	}
-	req := mobility.ListRequest{Limit: 1000}
+	req := ledger.ListRequest{Limit: 1000}
 	for {
 		page, err := svc.ListEmployers(ctx, reindexActor, req)
 		if err != nil {

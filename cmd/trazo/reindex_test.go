@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/trazo-ledger/trazo/ledger"
-	"github.com/trazo-ledger/trazo/ledger/mobility"
+	"github.com/trazo-ledger/trazo/ledger/tlog"
 )
 
 func TestReindex(t *testing.T) {
@@ -19,17 +19,17 @@ func TestReindex(t *testing.T) {
 
 	// Lose one employer's projection row, as a bug or a bad restore would.
 	l, svc, _ := demoEnv(t, dir)
-	page, err := svc.ListEmployers(t.Context(), demoMinistry, mobility.ListRequest{Limit: 1})
+	page, err := svc.ListEmployers(t.Context(), demoMinistry, ledger.ListRequest{Limit: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	lost := page.Employers[0].EmployerID
-	if _, err := l.Append(t.Context(), func(tx *ledger.Tx, _ uint64, _ time.Time) ([]byte, error) {
+	if _, err := l.Append(t.Context(), func(tx *tlog.Tx, _ uint64, _ time.Time) ([]byte, error) {
 		return nil, tx.Delete([]byte("e/" + lost))
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.GetEmployer(t.Context(), demoMinistry, lost); !errors.Is(err, mobility.ErrNotFound) {
+	if _, err := svc.GetEmployer(t.Context(), demoMinistry, lost); !errors.Is(err, ledger.ErrNotFound) {
 		t.Fatalf("employer row still there: %v", err)
 	}
 	l.Close()

@@ -7,8 +7,8 @@ import (
 	"io"
 	"strings"
 
-	"github.com/trazo-ledger/trazo/ledger/mobility"
-	"github.com/trazo-ledger/trazo/ledger/mobility/report"
+	"github.com/trazo-ledger/trazo/ledger"
+	"github.com/trazo-ledger/trazo/ledger/report"
 )
 
 func runReport(ctx context.Context, args []string, getenv func(string) string, _ io.Reader, stdout, stderr io.Writer) error {
@@ -34,7 +34,7 @@ func runReport(ctx context.Context, args []string, getenv func(string) string, _
 	}
 	req, err := req.Validate()
 	if err != nil {
-		var ve *mobility.ValidationError
+		var ve *ledger.ValidationError
 		if errors.As(err, &ve) {
 			return usageError("--%s: %s", flagOf(ve.Field), ve.Message)
 		}

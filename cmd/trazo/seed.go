@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/schollz/progressbar/v3"
-	"github.com/trazo-ledger/trazo/ledger/mobility/seed"
+	"github.com/trazo-ledger/trazo/ledger/demo"
 )
 
 func runSeed(ctx context.Context, args []string, getenv func(string) string, _ io.Reader, stdout, stderr io.Writer) error {
@@ -40,7 +40,7 @@ func runSeed(ctx context.Context, args []string, getenv func(string) string, _ i
 		progressbar.OptionClearOnFinish(),
 	)
 	start, size := time.Now(), l.Size()
-	stats, err := seed.Seed(ctx, svc, seed.Options{
+	stats, err := demo.Bulk(ctx, svc, demo.BulkOptions{
 		Workers: *workers, Seasons: *seasons, Country: lf.country,
 		Rand:     rand.New(rand.NewPCG(*seedValue, 2)),
 		Progress: func(done, _ int) { bar.Set(done) },

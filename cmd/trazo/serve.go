@@ -24,8 +24,8 @@ import (
 	"github.com/trazo-ledger/trazo/api"
 	"github.com/trazo-ledger/trazo/auth"
 	"github.com/trazo-ledger/trazo/ledger"
-	"github.com/trazo-ledger/trazo/ledger/mobility"
-	"github.com/trazo-ledger/trazo/ledger/mobility/report"
+	"github.com/trazo-ledger/trazo/ledger/report"
+	"github.com/trazo-ledger/trazo/ledger/tlog"
 )
 
 var countryRE = regexp.MustCompile(`^[A-Z]{3}$`)
@@ -48,30 +48,30 @@ type flagSet interface {
 }
 
 // options checks the flags and returns the ledger options they give.
-func (f *ledgerFlags) options(logger *slog.Logger) (ledger.Options, error) {
+func (f *ledgerFlags) options(logger *slog.Logger) (tlog.Options, error) {
 	if f.dataDir == "" {
-		return ledger.Options{}, usageError("--data-dir must not be empty")
+		return tlog.Options{}, usageError("--data-dir must not be empty")
 	}
 	if !countryRE.MatchString(f.country) {
-		return ledger.Options{}, usageError("--country %q is not an ISO 3166-1 alpha-3 code such as CRI", f.country)
+		return tlog.Options{}, usageError("--country %q is not an ISO 3166-1 alpha-3 code such as CRI", f.country)
 	}
 	origin := f.origin
 	if origin == "" {
 		origin = "trazo." + strings.ToLower(f.country) + ".local/log"
 	}
 	if strings.ContainsAny(origin, " +\n\t") {
-		return ledger.Options{}, usageError("--origin %q must not contain spaces, '+' or newlines", origin)
+		return tlog.Options{}, usageError("--origin %q must not contain spaces, '+' or newlines", origin)
 	}
 	limit, err := parseSize(f.memoryLimit)
 	if err != nil {
-		return ledger.Options{}, usageError("--memory-limit %q: %v", f.memoryLimit, err)
+		return tlog.Options{}, usageError("--memory-limit %q: %v", f.memoryLimit, err)
 	}
 	setMemoryLimit(limit)
-	opts := ledger.Options{Origin: origin, Logger: logger}
+	opts := tlog.Options{Origin: origin, Logger: logger}
 	if f.encryptionKeyFile != "" {
 		key, err := readEncryptionKey(f.encryptionKeyFile)
 		if err != nil {
-			return ledger.Options{}, err
+			return tlog.Options{}, err
 		}
 		opts.EncryptionKey = key
 	}
@@ -81,7 +81,7 @@ func (f *ledgerFlags) options(logger *slog.Logger) (ledger.Options, error) {
 // openLog opens the log of the data directory for an offline command (no
 // log lines). With mustExist, a missing directory is an error rather than
 // a new, empty log: only seed starts one.
-func (f *ledgerFlags) openLog(mustExist bool) (*ledger.Log, error) {
+func (f *ledgerFlags) openLog(mustExist bool) (*tlog.Log, error) {
 	opts, err := f.options(slog.New(slog.DiscardHandler))
 	if err != nil {
 		return nil, err
@@ -91,7 +91,7 @@ func (f *ledgerFlags) openLog(mustExist bool) (*ledger.Log, error) {
 			return nil, fmt.Errorf("data directory %s: %w", f.dataDir, err)
 		}
 	}
-	l, err := ledger.Open(f.dataDir, opts)
+	l, err := tlog.Open(f.dataDir, opts)
 	if err != nil {
 		return nil, fmt.Errorf("open data directory %s: %w", f.dataDir, err)
 	}
@@ -100,12 +100,12 @@ func (f *ledgerFlags) openLog(mustExist bool) (*ledger.Log, error) {
 
 // openService opens the log (as openLog) and the mobility service on it.
 // Closing the log is the caller's.
-func (f *ledgerFlags) openService(mustExist bool) (*ledger.Log, *mobility.Service, error) {
+func (f *ledgerFlags) openService(mustExist bool) (*tlog.Log, *ledger.Service, error) {
 	l, err := f.openLog(mustExist)
 	if err != nil {
 		return nil, nil, err
 	}
-	svc, err := mobility.New(l, mobility.Config{Country: f.country, DataDir: f.dataDir})
+	svc, err := ledger.New(l, ledger.Config{Country: f.country, DataDir: f.dataDir})
 	if err != nil {
 		l.Close()
 		return nil, nil, err
@@ -171,7 +171,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _ 
 	}
 	metrics := api.NewMetrics()
 	opts.OnCommit = metrics.ObserveCommit
-	l, err := ledger.Open(lf.dataDir, opts)
+	l, err := tlog.Open(lf.dataDir, opts)
 	if err != nil {
 		return fmt.Errorf("open data directory %s: %w", lf.dataDir, err)
 	}
@@ -200,7 +200,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _ 
 		go reloadOnSignal(ctx, hup, verifier, *jwksFile, logger)
 	}
 
-	svc, err := mobility.New(l, mobility.Config{Country: lf.country, DataDir: lf.dataDir, Now: time.Now, Logger: logger})
+	svc, err := ledger.New(l, ledger.Config{Country: lf.country, DataDir: lf.dataDir, Now: time.Now, Logger: logger})
 	if err != nil {
 		return fmt.Errorf("mobility domain: %w", err)
 	}

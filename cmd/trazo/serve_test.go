@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/trazo-ledger/trazo/auth"
-	"github.com/trazo-ledger/trazo/ledger"
+	"github.com/trazo-ledger/trazo/ledger/tlog"
 )
 
 // TestServeWiresTheDomain runs "trazo serve" and speaks HTTP to it: the
@@ -63,7 +63,7 @@ func TestServeWiresTheDomain(t *testing.T) {
 		t.Helper()
 		_, cp := get(t, base+"/v1/log/checkpoint")
 		_, key := get(t, base+"/v1/log/key")
-		c, err := ledger.OpenCheckpoint([]byte(cp), "trazo.cri.local/log", strings.TrimSpace(key))
+		c, err := tlog.OpenCheckpoint([]byte(cp), "trazo.cri.local/log", strings.TrimSpace(key))
 		if err != nil {
 			t.Fatal(err)
 		}

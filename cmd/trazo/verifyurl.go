@@ -22,7 +22,7 @@ import (
 	"github.com/transparency-dev/merkle/compact"
 	"github.com/transparency-dev/merkle/proof"
 	"github.com/transparency-dev/merkle/rfc6962"
-	"github.com/trazo-ledger/trazo/ledger"
+	"github.com/trazo-ledger/trazo/ledger/tlog"
 	"golang.org/x/mod/sumdb/note"
 )
 
@@ -122,7 +122,7 @@ func runVerifyURL(ctx context.Context, f urlFlags, originFlag string, getenv fun
 	// The old checkpoint, if any.
 	var old *log.Checkpoint
 	if st != nil {
-		cp, err := ledger.OpenCheckpoint([]byte(st.Checkpoint), origin, trusted)
+		cp, err := tlog.OpenCheckpoint([]byte(st.Checkpoint), origin, trusted)
 		if err != nil {
 			return fmt.Errorf("state file %s holds a checkpoint that does not verify with the log's key (edited or damaged?): %w", statePath, err)
 		}
@@ -134,7 +134,7 @@ func runVerifyURL(ctx context.Context, f urlFlags, originFlag string, getenv fun
 	if err != nil {
 		return err
 	}
-	cp, err := ledger.OpenCheckpoint(signed, origin, trusted)
+	cp, err := tlog.OpenCheckpoint(signed, origin, trusted)
 	if err != nil {
 		return fmt.Errorf("the served checkpoint does not verify with the key trusted from %s: %w", trustedFrom, err)
 	}

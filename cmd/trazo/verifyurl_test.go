@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/trazo-ledger/trazo/ledger"
-	"github.com/trazo-ledger/trazo/ledger/mobility"
+	"github.com/trazo-ledger/trazo/ledger/tlog"
 	"golang.org/x/mod/sumdb/note"
 )
 
@@ -22,12 +22,12 @@ const testOrigin = "trazo.cri.local/log"
 // must not be running on it), several at a time.
 func appendEmployers(t *testing.T, dir, taxPrefix string, n int) {
 	t.Helper()
-	l, err := ledger.Open(dir, ledger.Options{Origin: testOrigin})
+	l, err := tlog.Open(dir, tlog.Options{Origin: testOrigin})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	svc, err := mobility.New(l, mobility.Config{Country: "CRI"})
+	svc, err := ledger.New(l, ledger.Config{Country: "CRI"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +36,7 @@ func appendEmployers(t *testing.T, dir, taxPrefix string, n int) {
 	for g := range 8 {
 		wg.Go(func() {
 			for i := g; i < n; i += 8 {
-				_, err := svc.RegisterEmployer(t.Context(), demoMinistry, mobility.EmployerRequest{
+				_, err := svc.RegisterEmployer(t.Context(), demoMinistry, ledger.EmployerRequest{
 					LegalName: fmt.Sprintf("Finca %s %d S.A.", taxPrefix, i), TaxID: fmt.Sprintf("%s-%06d", taxPrefix, i),
 					Country: "CRI", Sector: "0127", Region: "CR-SJ",
 				})

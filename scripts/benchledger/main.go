@@ -20,7 +20,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/trazo-ledger/trazo/ledger"
+	"github.com/trazo-ledger/trazo/ledger/tlog"
 )
 
 func main() {
@@ -37,10 +37,10 @@ func main() {
 		defer os.RemoveAll(d)
 		*dir = d
 	}
-	opts := ledger.Options{Origin: "bench.trazo.local/log"}
+	opts := tlog.Options{Origin: "bench.trazo.local/log"}
 	fmt.Printf("machine: %d CPUs, %s\n", runtime.NumCPU(), runtime.Version())
 
-	l, err := ledger.Open(*dir, opts)
+	l, err := tlog.Open(*dir, opts)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func main() {
 	var openTimes []time.Duration
 	for range *opens {
 		start := time.Now()
-		l, err = ledger.Open(*dir, opts)
+		l, err = tlog.Open(*dir, opts)
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -63,7 +63,7 @@ func main() {
 	}
 	fmt.Printf("open at %d entries: median %v, max %v (%d runs)\n", *entries, pct(openTimes, 50), pct(openTimes, 100), len(openTimes))
 
-	l, err = ledger.Open(*dir, opts)
+	l, err = tlog.Open(*dir, opts)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -91,16 +91,16 @@ func main() {
 
 // fill appends ~300-byte entries until the log has n, from 4 goroutines
 // each sending batches of 1000, and prints the rate.
-func fill(l *ledger.Log, n uint64) {
+func fill(l *tlog.Log, n uint64) {
 	if l.Size() >= n {
 		return
 	}
 	pad := strings.Repeat("x", 40)
-	fn := func(_ *ledger.Tx, index uint64, at time.Time) ([]byte, error) {
+	fn := func(_ *tlog.Tx, index uint64, at time.Time) ([]byte, error) {
 		return fmt.Appendf(nil, `{"index":%d,"type":"crossing.recorded","recorded_at":%q,"actor":{"sub":"officer-17","role":"border","org":"CR-PB"},"worker_id":"wkr_01JD2X8Y3ZK7Q5M9N4P6R8T0VW","data":{"direction":"entry","occurred_at":"2026-01-14T08:12:00Z","post":"CR-PB"},"pad":"%s"}`,
 			index, at.Format(time.RFC3339Nano), pad), nil
 	}
-	batch := slices.Repeat([]ledger.AppendFunc{fn}, 1000)
+	batch := slices.Repeat([]tlog.AppendFunc{fn}, 1000)
 	start, from := time.Now(), l.Size()
 	var wg sync.WaitGroup
 	for range 4 {

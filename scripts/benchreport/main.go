@@ -24,9 +24,9 @@ import (
 	"time"
 
 	"github.com/trazo-ledger/trazo/ledger"
-	"github.com/trazo-ledger/trazo/ledger/mobility"
-	"github.com/trazo-ledger/trazo/ledger/mobility/report"
-	"github.com/trazo-ledger/trazo/ledger/mobility/seed"
+	"github.com/trazo-ledger/trazo/ledger/demo"
+	"github.com/trazo-ledger/trazo/ledger/report"
+	"github.com/trazo-ledger/trazo/ledger/tlog"
 )
 
 func main() {
@@ -51,14 +51,14 @@ func main() {
 		*dir = d
 	}
 	ctx := context.Background()
-	opts := ledger.Options{Origin: "bench.trazo.local/log"}
+	opts := tlog.Options{Origin: "bench.trazo.local/log"}
 	fmt.Printf("machine: %d CPUs, GOMAXPROCS %d, %s\n", runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version())
 
 	// Seeding reads worker rows at every append: with the default 32 MiB
 	// index cache, table indexes thrash past ~2 million entries and the
 	// seeding slows tenfold. The reports are measured with the defaults.
 	seedOpts := opts
-	seedOpts.Memory = ledger.Memory{MemTableSize: 64 << 20, NumMemtables: 5, BlockCacheSize: *seedCache << 20, IndexCacheSize: *seedCache << 20}
+	seedOpts.Memory = tlog.Memory{MemTableSize: 64 << 20, NumMemtables: 5, BlockCacheSize: *seedCache << 20, IndexCacheSize: *seedCache << 20}
 	l, svc := open(*dir, seedOpts)
 	if l.Size() == 0 {
 		if *seedProfile != "" {
@@ -72,7 +72,7 @@ func main() {
 		}
 		start := time.Now()
 		last := time.Now()
-		st, err := seed.Seed(ctx, svc, seed.Options{
+		st, err := demo.Bulk(ctx, svc, demo.BulkOptions{
 			Workers: *workers, Seasons: *seasons, Rand: rand.New(rand.NewPCG(2026, 4)), Concurrency: *concurrency,
 			Progress: func(done, total int) {
 				if time.Since(last) > 10*time.Second || done == total {
@@ -179,12 +179,12 @@ func main() {
 	}
 }
 
-func open(dir string, opts ledger.Options) (*ledger.Log, *mobility.Service) {
-	l, err := ledger.Open(dir, opts)
+func open(dir string, opts tlog.Options) (*tlog.Log, *ledger.Service) {
+	l, err := tlog.Open(dir, opts)
 	if err != nil {
 		log.Fatal(err)
 	}
-	svc, err := mobility.New(l, mobility.Config{Country: "CRI"})
+	svc, err := ledger.New(l, ledger.Config{Country: "CRI"})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -194,9 +194,9 @@ func open(dir string, opts ledger.Options) (*ledger.Log, *mobility.Service) {
 // lastYear returns the latest year in which a season started: the latest
 // with at least a tenth of the placement starts of the busiest year (a few
 // transfers start placements in the next year).
-func lastYear(svc *mobility.Service) int {
+func lastYear(svc *ledger.Service) int {
 	var starts [2]map[int]int
-	err := svc.ScanFacts(context.Background(), len(starts), func(part int, f *mobility.Facts) error {
+	err := svc.ScanFacts(context.Background(), len(starts), func(part int, f *ledger.Facts) error {
 		if starts[part] == nil {
 			starts[part] = map[int]int{}
 		}
@@ -226,7 +226,7 @@ func lastYear(svc *mobility.Service) int {
 
 // scanLog reads every entry of the log and decodes it, as replaying the
 // log for a report would at the least.
-func scanLog(l *ledger.Log) (int, error) {
+func scanLog(l *tlog.Log) (int, error) {
 	n := 0
 	for start := uint64(0); start < l.Size(); {
 		entries, err := l.Entries(start, 1000)
@@ -237,7 +237,7 @@ func scanLog(l *ledger.Log) (int, error) {
 			break
 		}
 		for _, b := range entries {
-			if _, err := mobility.DecodeEntry(b); err != nil {
+			if _, err := ledger.DecodeEntry(b); err != nil {
 				return n, err
 			}
 			n++

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/trazo-ledger/trazo/ledger"
+	"github.com/trazo-ledger/trazo/ledger/tlog"
 )
 
 // refLedger is a ledger opened in this process, appended to straight (no
@@ -15,7 +15,7 @@ import (
 // allow on this machine at this moment, the reference for the HTTP
 // appends measured in the same rounds. The server is idle meanwhile.
 type refLedger struct {
-	l   *ledger.Log
+	l   *tlog.Log
 	pad string
 }
 
@@ -25,7 +25,7 @@ func openRefLedger(dir string) (*refLedger, error) {
 	if err := os.RemoveAll(dir); err != nil {
 		return nil, err
 	}
-	l, err := ledger.Open(dir, ledger.Options{Origin: "loadgen.trazo.local/log"})
+	l, err := tlog.Open(dir, tlog.Options{Origin: "loadgen.trazo.local/log"})
 	if err != nil {
 		return nil, err
 	}
@@ -38,9 +38,9 @@ func (r *refLedger) close() error { return r.l.Close() }
 // as the server's is this process's.
 func (r *refLedger) measure(clients int, d time.Duration) result {
 	c0 := selfCPU()
-	res := runLoad("ledger.Append in process (reference, no HTTP)", clients, d, func(g, i int) (int, error) {
+	res := runLoad("tlog.Append in process (reference, no HTTP)", clients, d, func(g, i int) (int, error) {
 		leaf := fmt.Appendf(nil, `{"g":%d,"i":%d,"t":%d,"pad":%q}`, g, i, time.Now().UnixNano(), r.pad)
-		if _, err := r.l.Append(context.Background(), func(*ledger.Tx, uint64, time.Time) ([]byte, error) { return leaf, nil }); err != nil {
+		if _, err := r.l.Append(context.Background(), func(*tlog.Tx, uint64, time.Time) ([]byte, error) { return leaf, nil }); err != nil {
 			return 0, err
 		}
 		return 1, nil

@@ -9,11 +9,11 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 
-	"github.com/trazo-ledger/trazo/ledger"
+	"github.com/trazo-ledger/trazo/ledger/tlog"
 )
 
 // rawBadger is a plain Badger store opened in this process with the
-// ledger's Badger options (ledger.BadgerOptions: synced writes, checksums,
+// ledger's Badger options (tlog.BadgerOptions: synced writes, checksums,
 // no conflict detection, the ledger's default memory): the reference for batched
 // ingestion, writing the same number of bytes a batch of crossings
 // appends (one ~450-byte key per entry, 1,000 in one transaction) and
@@ -28,7 +28,7 @@ func openRawBadger(dir string) (*rawBadger, error) {
 	if err := os.RemoveAll(dir); err != nil {
 		return nil, err
 	}
-	opts := ledger.BadgerOptions(dir, ledger.Options{})
+	opts := tlog.BadgerOptions(dir, tlog.Options{})
 	db, err := badger.Open(opts)
 	if err != nil {
 		return nil, err
