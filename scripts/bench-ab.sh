@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Compares this checkout with an earlier revision on the same machine, in
+# alternating runs (old, new, old, new, …), so that drift of the disk's
+# fsync time or of the machine's load falls on both sides alike:
+#   - BenchmarkAppend at 256 appenders (the log alone, no HTTP), and
+#   - scripts/bench.sh's HTTP measurements (scripts/loadgen against a real
+#     "trazo serve"), each side with its own server and load generator.
+# Prints the median of each measurement per side and new/old.
+#
+#   scripts/bench-ab.sh REV                 # 3 rounds, loadgen -short
+#   ROUNDS=5 scripts/bench-ab.sh REV
+#   LOADGEN_ARGS="-only append,batch" scripts/bench-ab.sh REV
+#   SKIP_HTTP=1 scripts/bench-ab.sh REV     # the log benchmark only
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REV=${1:?usage: scripts/bench-ab.sh REV (the revision to compare with)}
+ROUNDS=${ROUNDS:-3}
+LOADGEN_ARGS=${LOADGEN_ARGS:--short}
+WORK=$(mktemp -d)
+trap 'git worktree remove --force "$WORK/old-src" >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
+
+# build SRC DEST: the server, the load generator and the log's test binary
+# of one checkout (the log's package was ./ledger before it moved to
+# ./ledger/tlog).
+build() {
+	local src=$1 dest=$2 logpkg=./ledger/tlog
+	mkdir -p "$dest"
+	[ -d "$src/ledger/tlog" ] || logpkg=./ledger
+	(cd "$src" && go build -o "$dest/trazo" ./cmd/trazo &&
+		go build -o "$dest/loadgen" ./scripts/loadgen &&
+		go test -c -o "$dest/log.test" "$logpkg")
+}
+
+echo "== building $REV and this checkout"
+git worktree add --detach "$WORK/old-src" "$REV" >/dev/null
+build "$WORK/old-src" "$WORK/old"
+build "$PWD" "$WORK/new"
+
+for round in $(seq 1 "$ROUNDS"); do
+	for side in old new; do
+		echo "== round $round: $side"
+		(cd "$WORK" && "$WORK/$side/log.test" -test.run '^$' -test.bench 'BenchmarkAppend/appenders=256$' \
+			-test.benchtime 2s) | tee -a "$WORK/$side.append.txt" | grep '^Benchmark' || true
+		if [ -z "${SKIP_HTTP:-}" ]; then
+			# shellcheck disable=SC2086 # LOADGEN_ARGS is a list of flags
+			"$WORK/$side/loadgen" -trazo "$WORK/$side/trazo" $LOADGEN_ARGS >"$WORK/$side.http.$round.txt" 2>&1
+			grep -A40 '^## Summary' "$WORK/$side.http.$round.txt" | grep '^| [a-z]' | grep -v '^| measurement' >>"$WORK/$side.http.txt" || true
+		fi
+	done
+done
+
+echo
+echo "== medians of $ROUNDS rounds (new/old above 100% is faster for rates)"
+awk -v rounds="$ROUNDS" '
+function median(s,   v, k, i, j, t) {
+	k = split(s, v, " ")
+	for (i = 2; i <= k; i++) for (j = i; j > 1 && v[j-1] + 0 > v[j] + 0; j--) { t = v[j]; v[j] = v[j-1]; v[j-1] = t }
+	return k ? v[int((k + 1) / 2)] : ""
+}
+function rate(   i) { for (i = 1; i < NF; i++) if ($(i+1) == "entries/s") return $i }
+FNR == 1 { side = FILENAME; sub(/.*\//, "", side); split(side, p, "."); side = p[1]; kind = p[2] }
+kind == "append" && /^BenchmarkAppend/ { key = "BenchmarkAppend 256 appenders (entries/s)"; v[key, side] = v[key, side] " " rate(); keys[key] = 1 }
+kind == "http" {
+	n = split($0, c, "|"); m = c[2]; cl = c[3]; r = c[4]
+	gsub(/^ +| +$/, "", m); gsub(/^ +| +$/, "", cl); gsub(/[ ,]/, "", r)
+	if (r + 0 > 0) { key = m " @" cl " (/s)"; v[key, side] = v[key, side] " " r; keys[key] = 1 }
+}
+END {
+	printf "%-60s %12s %12s %8s\n", "measurement", "old", "new", "new/old"
+	for (k in keys) {
+		o = median(v[k, "old"]); w = median(v[k, "new"])
+		if (o != "" && w != "") printf "%-60s %12.0f %12.0f %7.1f%%\n", k, o, w, 100 * w / o
+	}
+}' "$WORK"/old.append.txt "$WORK"/new.append.txt $( [ -z "${SKIP_HTTP:-}" ] && echo "$WORK/old.http.txt $WORK/new.http.txt") | sort
