@@ -7,22 +7,32 @@ import (
 	"time"
 )
 
-// AppendFunc prepares one append inside the writer goroutine. It is given
-// the index the entry will have and its recorded_at time (UTC), reads and
-// writes the caller's rows through tx, and returns the entry's bytes.
+// AppendFunc prepares one append in the writer role. It is given the
+// index the entry will have and its recorded_at time (UTC, the same for
+// every append of one group commit, never earlier than the previous
+// commit's), reads and writes the caller's rows through tx, and returns
+// the entry's bytes, which become the Merkle leaf as they are (the log
+// copies them).
 //
 // Reads through tx see every row committed before and every row written by
-// the appends before it in the same commit, so rules that depend on state
-// (uniqueness, validity) are decided without races. If it returns an error,
-// nothing it wrote is kept and that error is returned by Append. If it
-// returns a nil entry and no error, its rows are written but no entry is
-// appended and no index is used.
+// the appends prepared before it in the same group commit, which commit
+// with it or before it, so rules that depend on state (uniqueness,
+// validity) are decided without races. If it returns an error (or panics),
+// nothing it wrote is kept, no index is used and that error is returned by
+// Append for this append alone. If it returns a nil entry and no error,
+// its rows are written but no entry is appended and no index is used.
+// It runs at most once; if the commit fails, a later append gets its index.
 //
-// An AppendFunc must not block or call the Log; it runs while every other
-// append waits.
+// An AppendFunc runs on whichever goroutine holds the writer role while
+// every other append waits. It MUST NOT block, MUST NOT call the Log
+// (Append, Exclusive and the other methods that wait for the writer role
+// deadlock) and MUST NOT keep tx after it returns; none of this is
+// enforced. See the package documentation's Contract.
 type AppendFunc func(tx *Tx, index uint64, recordedAt time.Time) (entry []byte, err error)
 
-// Receipt is the durable result of one append.
+// Receipt is the durable result of one append: it is returned only once
+// the transaction holding the entry, its rows and the new tree head is
+// synced to disk.
 type Receipt struct {
 	Appended   bool      // false when the AppendFunc returned no entry
 	Index      uint64    // index of the entry
@@ -87,8 +97,12 @@ func (l *Log) Ready(ctx context.Context) error {
 }
 
 // Exclusive runs fn in the writer role while no append is in
-// progress, and returns its error. It is for maintenance that must not
-// interleave with appends (rebuilding projections).
+// progress and no commit is in flight, and returns its error, ErrClosed
+// after Close, or the context's error when the writer does not take it in
+// time. It is for maintenance that must not interleave with appends
+// (rebuilding projections). fn MUST NOT call Append, AppendBatch,
+// Exclusive, Ready, Rebuild, Purge, Backup or Close: they wait for the
+// writer role and deadlock.
 func (l *Log) Exclusive(ctx context.Context, fn func() error) error {
 	var ferr error
 	r := &request{done: make(chan struct{}), exclusive: func() error { ferr = fn(); return nil }}

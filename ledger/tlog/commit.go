@@ -390,7 +390,7 @@ func (l *Log) failItems(c *chunk, cause error) error {
 	if errors.Is(cause, ErrStorage) {
 		err = cause // already wrapped: the chunk before this one failed
 	}
-	l.opts.Logger.Error("ledger commit failed", "err", cause, "appends", len(c.items))
+	l.opts.Logger.Error("tlog: commit failed", "err", cause, "appends", len(c.items))
 	for _, it := range c.items {
 		if it.err != nil {
 			it.req.finish(it.i, Receipt{}, it.err)

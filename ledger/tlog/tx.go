@@ -7,9 +7,12 @@ import (
 	"github.com/dgraph-io/badger/v4"
 )
 
-// Tx is the view of the store given to an AppendFunc: reads see committed
-// rows plus every row written earlier in the same commit; writes are kept
-// only if the AppendFunc succeeds.
+// Tx is the view of the store given to an AppendFunc (and to Rebuild's
+// function): reads see committed rows plus every row written by the
+// appends prepared earlier in the same group commit; writes are kept only
+// if the AppendFunc succeeds and its commit is durable. Keys starting with
+// the reserved prefix '!' are the log's: Set and Delete refuse them. A Tx
+// MUST NOT be used after the function it was given to returns.
 type Tx struct {
 	txn    *badger.Txn
 	chunk  *chunk
@@ -18,9 +21,10 @@ type Tx struct {
 	order  []string
 }
 
-// Get returns a copy of key's value, or ErrNotFound. It looks in this
-// append's writes, then the chunk's, then those of the chunk in flight
-// when the chunk's transaction was made, then the transaction's snapshot.
+// Get returns a copy of key's value, ErrNotFound, or an error wrapping
+// ErrStorage. It looks in this append's writes, then the chunk's, then
+// those of the chunk in flight when the chunk's transaction was made, then
+// the writer's row cache, then the transaction's snapshot.
 func (t *Tx) Get(key []byte) ([]byte, error) {
 	layers := [3]map[string][]byte{t.writes}
 	if t.chunk != nil {
@@ -57,8 +61,9 @@ func copyRow(v []byte) ([]byte, error) {
 	return append([]byte(nil), v...), nil
 }
 
-// Set writes key = value when the append succeeds. It returns
-// ErrReservedKey for keys in the ledger's own key space.
+// Set writes key = value (a copy of value) when the append succeeds. It
+// returns ErrReservedKey for the empty key and keys starting with '!', the
+// log's own key space.
 func (t *Tx) Set(key, value []byte) error {
 	if len(key) == 0 || key[0] == reservedPrefix {
 		return ErrReservedKey
@@ -68,7 +73,7 @@ func (t *Tx) Set(key, value []byte) error {
 }
 
 // Delete removes key when the append succeeds. It returns ErrReservedKey
-// for keys in the ledger's own key space.
+// for the empty key and keys starting with '!', the log's own key space.
 func (t *Tx) Delete(key []byte) error {
 	if len(key) == 0 || key[0] == reservedPrefix {
 		return ErrReservedKey
