@@ -21,9 +21,10 @@
 // Checkpoints are signed when asked for, not at every commit: the first
 // Checkpoint or LatestCheckpoint after a commit signs the durable head's
 // checkpoint and later calls get the same note until the next commit; the
-// writer also signs the head when appends pause (50 ms without a commit)
-// and at Close. Signed checkpoints are stored with the next commit, or when
-// the writer goes idle, or at Close.
+// writer also signs the head when appends pause (it looks every 100 ms,
+// and acts once 50 ms have passed without a commit) and at Close. Signed
+// checkpoints are stored with the next commit, or when the writer goes
+// idle, or at Close.
 //
 // The log knows nothing of HTTP, tokens or the domain: entries are bytes,
 // and the callers' rows live in any key space that does not start with the
