@@ -59,16 +59,16 @@ func (l *Log) Backup(w io.Writer) (BackupInfo, error) {
 	}
 	bw := bufio.NewWriterSize(w, 1<<20)
 	if _, err := io.WriteString(bw, backupMagic); err != nil {
-		return BackupInfo{}, fmt.Errorf("write backup: %w", err)
+		return BackupInfo{}, fmt.Errorf("tlog: write backup: %w", err)
 	}
 	if _, err := bw.Write(append(hdr, '\n')); err != nil {
-		return BackupInfo{}, fmt.Errorf("write backup: %w", err)
+		return BackupInfo{}, fmt.Errorf("tlog: write backup: %w", err)
 	}
 	if _, err := l.db.Backup(bw, 0); err != nil {
-		return BackupInfo{}, fmt.Errorf("write backup: %w", err)
+		return BackupInfo{}, fmt.Errorf("tlog: write backup: %w", err)
 	}
 	if err := bw.Flush(); err != nil {
-		return BackupInfo{}, fmt.Errorf("write backup: %w", err)
+		return BackupInfo{}, fmt.Errorf("tlog: write backup: %w", err)
 	}
 	return info, nil
 }
@@ -78,7 +78,7 @@ func (l *Log) Backup(w io.Writer) (BackupInfo, error) {
 func topLevelFiles(dir string) (map[string][]byte, error) {
 	des, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, fmt.Errorf("read data directory: %w", err)
+		return nil, fmt.Errorf("tlog: read data directory: %w", err)
 	}
 	files := make(map[string][]byte)
 	for _, de := range des {
@@ -87,7 +87,7 @@ func topLevelFiles(dir string) (map[string][]byte, error) {
 		}
 		b, err := os.ReadFile(filepath.Join(dir, de.Name()))
 		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", de.Name(), err)
+			return nil, fmt.Errorf("tlog: read %s: %w", de.Name(), err)
 		}
 		files[de.Name()] = b
 	}
@@ -103,39 +103,39 @@ func topLevelFiles(dir string) (map[string][]byte, error) {
 // hold a partial restore and should be removed.
 func Restore(dir string, r io.Reader, opts Options) (BackupInfo, error) {
 	if des, err := os.ReadDir(dir); err == nil && len(des) > 0 {
-		return BackupInfo{}, fmt.Errorf("restore into %s: directory is not empty", dir)
+		return BackupInfo{}, fmt.Errorf("tlog: restore into %s: directory is not empty", dir)
 	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return BackupInfo{}, fmt.Errorf("restore into %s: %w", dir, err)
+		return BackupInfo{}, fmt.Errorf("tlog: restore into %s: %w", dir, err)
 	}
 	br := bufio.NewReaderSize(r, 1<<20)
 	magic := make([]byte, len(backupMagic))
 	if _, err := io.ReadFull(br, magic); err != nil || string(magic) != backupMagic {
-		return BackupInfo{}, errors.New("restore: not a Trazo backup")
+		return BackupInfo{}, errors.New("tlog: restore: not a Trazo backup")
 	}
 	line, err := br.ReadBytes('\n')
 	if err != nil {
-		return BackupInfo{}, fmt.Errorf("restore: backup header: %w", err)
+		return BackupInfo{}, fmt.Errorf("tlog: restore: backup header: %w", err)
 	}
 	var hdr backupHeader
 	if err := json.Unmarshal(line, &hdr); err != nil {
-		return BackupInfo{}, fmt.Errorf("restore: backup header: %w", err)
+		return BackupInfo{}, fmt.Errorf("tlog: restore: backup header: %w", err)
 	}
 	if opts.Origin == "" {
 		opts.Origin = hdr.Origin
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return BackupInfo{}, fmt.Errorf("restore: %w", err)
+		return BackupInfo{}, fmt.Errorf("tlog: restore: %w", err)
 	}
 	for name, b := range hdr.Files {
 		if name != filepath.Base(name) || name == "LOCK" || name == "." || name == ".." {
-			return BackupInfo{}, fmt.Errorf("restore: bad file name %q in backup", name)
+			return BackupInfo{}, fmt.Errorf("tlog: restore: bad file name %q in backup", name)
 		}
 		perm := os.FileMode(0o600)
 		if name == verifierKeyFile {
 			perm = 0o644
 		}
 		if err := writeFileSync(filepath.Join(dir, name), b, perm); err != nil {
-			return BackupInfo{}, fmt.Errorf("restore: %w", err)
+			return BackupInfo{}, fmt.Errorf("tlog: restore: %w", err)
 		}
 	}
 	lock, err := lockDir(dir)
@@ -151,20 +151,20 @@ func Restore(dir string, r io.Reader, opts Options) (BackupInfo, error) {
 	closeErr := db.Close()
 	lock.Close()
 	if loadErr != nil {
-		return BackupInfo{}, fmt.Errorf("restore: load store: %w", loadErr)
+		return BackupInfo{}, fmt.Errorf("tlog: restore: load store: %w", loadErr)
 	}
 	if closeErr != nil {
-		return BackupInfo{}, fmt.Errorf("restore: close store: %w", closeErr)
+		return BackupInfo{}, fmt.Errorf("tlog: restore: close store: %w", closeErr)
 	}
 
 	l, err := Open(dir, opts)
 	if err != nil {
-		return BackupInfo{}, fmt.Errorf("restore: open restored log: %w", err)
+		return BackupInfo{}, fmt.Errorf("tlog: restore: open restored log: %w", err)
 	}
 	defer l.Close()
 	root, err := l.RootAt(hdr.Size)
 	if err != nil {
-		return BackupInfo{}, fmt.Errorf("restore: restored log is shorter than the backup's size %d: %w", hdr.Size, err)
+		return BackupInfo{}, fmt.Errorf("tlog: restore: restored log is shorter than the backup's size %d: %w", hdr.Size, err)
 	}
 	if !bytes.Equal(root, hdr.Root) {
 		return BackupInfo{}, fmt.Errorf("%w: restored root at size %d is %x, backup recorded %x", ErrCorrupt, hdr.Size, root, hdr.Root)

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/google/renameio/v2"
 	"github.com/transparency-dev/formats/log"
 	"golang.org/x/mod/sumdb/note"
 )
@@ -28,7 +29,7 @@ func loadOrCreateNoteKey(dir, origin string) (note.Signer, string, error) {
 	if errors.Is(err, fs.ErrNotExist) {
 		skey, vkey, err := note.GenerateKey(rand.Reader, origin)
 		if err != nil {
-			return nil, "", fmt.Errorf("generate log key: %w", err)
+			return nil, "", fmt.Errorf("tlog: generate log key: %w", err)
 		}
 		if err := writeFileSync(filepath.Join(dir, verifierKeyFile), []byte(vkey+"\n"), 0o644); err != nil {
 			return nil, "", err
@@ -38,21 +39,21 @@ func loadOrCreateNoteKey(dir, origin string) (note.Signer, string, error) {
 		}
 		sk = []byte(skey)
 	} else if err != nil {
-		return nil, "", fmt.Errorf("read log key: %w", err)
+		return nil, "", fmt.Errorf("tlog: read log key: %w", err)
 	}
 	if fi, err := os.Stat(skPath); err == nil && fi.Mode().Perm()&0o077 != 0 {
-		return nil, "", fmt.Errorf("log key %s is readable by other users (mode %v); chmod 600 it", skPath, fi.Mode().Perm())
+		return nil, "", fmt.Errorf("tlog: log key %s is readable by other users (mode %v); chmod 600 it", skPath, fi.Mode().Perm())
 	}
 	signer, err := note.NewSigner(strings.TrimSpace(string(sk)))
 	if err != nil {
 		return nil, "", fmt.Errorf("%w: log key %s: %v", ErrCorrupt, skPath, err)
 	}
 	if signer.Name() != origin {
-		return nil, "", fmt.Errorf("log key in %s is for origin %q, not %q: the origin of an existing log cannot change", dir, signer.Name(), origin)
+		return nil, "", fmt.Errorf("tlog: log key in %s is for origin %q, not %q: the origin of an existing log cannot change", dir, signer.Name(), origin)
 	}
 	vk, err := os.ReadFile(filepath.Join(dir, verifierKeyFile))
 	if err != nil {
-		return nil, "", fmt.Errorf("read log verifier key: %w", err)
+		return nil, "", fmt.Errorf("tlog: read log verifier key: %w", err)
 	}
 	vkey := strings.TrimSpace(string(vk))
 	v, err := note.NewVerifier(vkey)
@@ -62,38 +63,25 @@ func loadOrCreateNoteKey(dir, origin string) (note.Signer, string, error) {
 	return signer, vkey, nil
 }
 
-// writeFileSync writes a file atomically (temporary file, fsync, rename,
-// fsync of the directory) with the given permissions.
+// writeFileSync writes a file atomically with the given permissions
+// (whatever the umask): a temporary file in the same directory, synced and
+// renamed over path (renameio), then the directory synced so that the
+// rename is durable too. It returns an error naming path.
 func writeFileSync(path string, data []byte, perm os.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	dir := filepath.Dir(path)
+	err := renameio.WriteFile(path, data, perm, renameio.WithTempDir(dir), renameio.WithStaticPermissions(perm))
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return fmt.Errorf("tlog: write %s: %w", path, err)
 	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(perm); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	d, err := os.Open(filepath.Dir(path))
+	d, err := os.Open(dir)
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return fmt.Errorf("tlog: write %s: %w", path, err)
 	}
 	defer d.Close()
-	return d.Sync()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("tlog: write %s: %w", path, err)
+	}
+	return nil
 }
 
 // signCheckpoint returns the signed C2SP checkpoint note for a tree.
@@ -101,7 +89,7 @@ func signCheckpoint(signer note.Signer, origin string, size uint64, root []byte)
 	body := log.Checkpoint{Origin: origin, Size: size, Hash: root}.Marshal()
 	signed, err := note.Sign(&note.Note{Text: string(body)}, signer)
 	if err != nil {
-		return nil, fmt.Errorf("sign checkpoint: %w", err)
+		return nil, fmt.Errorf("tlog: sign checkpoint: %w", err)
 	}
 	return signed, nil
 }
@@ -113,11 +101,11 @@ func signCheckpoint(signer note.Signer, origin string, size uint64, root []byte)
 func OpenCheckpoint(signed []byte, origin, verifierKey string) (log.Checkpoint, error) {
 	v, err := note.NewVerifier(verifierKey)
 	if err != nil {
-		return log.Checkpoint{}, fmt.Errorf("verifier key: %w", err)
+		return log.Checkpoint{}, fmt.Errorf("tlog: verifier key: %w", err)
 	}
 	cp, _, _, err := log.ParseCheckpoint(signed, origin, v)
 	if err != nil {
-		return log.Checkpoint{}, fmt.Errorf("checkpoint: %w", err)
+		return log.Checkpoint{}, fmt.Errorf("tlog: checkpoint: %w", err)
 	}
 	return *cp, nil
 }

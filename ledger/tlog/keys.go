@@ -7,7 +7,7 @@ import (
 	"github.com/transparency-dev/merkle/compact"
 )
 
-// Errors returned by the ledger. Callers test them with errors.Is.
+// Errors returned by the log. Callers test them with errors.Is.
 var (
 	// ErrNotFound is returned when an entry, node or checkpoint does not exist.
 	ErrNotFound = errors.New("tlog: not found")
@@ -25,9 +25,9 @@ var (
 	// ErrCorrupt is returned when stored data contradicts itself (a tree head
 	// whose root does not match its nodes, an unreadable key file).
 	ErrCorrupt = errors.New("tlog: stored data is corrupt")
-	// ErrReservedKey is returned when a caller writes a key in the ledger's
+	// ErrReservedKey is returned when a caller writes a key in the log's
 	// reserved key space (keys starting with '!').
-	ErrReservedKey = errors.New("tlog: key is in the ledger's reserved key space")
+	ErrReservedKey = errors.New("tlog: key is in the log's reserved key space")
 	// ErrTooLarge is returned for an append whose entry and rows cannot fit
 	// into one Badger transaction.
 	ErrTooLarge = errors.New("tlog: append too large for one transaction")

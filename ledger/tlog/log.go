@@ -44,7 +44,7 @@ func hashChildren(left, right []byte) []byte {
 // LeafHash returns the RFC 6962 leaf hash of an entry: SHA-256(0x00 || leaf).
 func LeafHash(leaf []byte) []byte { return hasher.HashLeaf(leaf) }
 
-// Log is an open ledger. It is safe for concurrent use.
+// Log is an open log. It is safe for concurrent use.
 type Log struct {
 	dir    string
 	opts   Options
@@ -95,7 +95,7 @@ type Log struct {
 	failFlight func(items int) (time.Duration, error)
 }
 
-// Open opens the ledger in dir, creating it (and its note signing key) if
+// Open opens the log in dir, creating it (and its note signing key) if
 // it does not exist. It returns ErrLocked if another process has the
 // directory open, ErrCorrupt if the stored tree head does not match the
 // stored nodes, and an error if the directory's origin differs from
@@ -106,7 +106,7 @@ type Log struct {
 func Open(dir string, opts Options) (*Log, error) {
 	opts = opts.withDefaults()
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("create data directory: %w", err)
+		return nil, fmt.Errorf("tlog: create data directory: %w", err)
 	}
 	lock, err := lockDir(dir)
 	if err != nil {
@@ -149,7 +149,7 @@ func open(dir string, opts Options, lock *os.File) (*Log, error) {
 func openStore(dir string, opts Options) (*badger.DB, error) {
 	db, err := badger.Open(opts.badgerOptions(filepath.Join(dir, "badger")))
 	if err != nil {
-		return nil, fmt.Errorf("open store: %w", err)
+		return nil, fmt.Errorf("tlog: open store: %w", err)
 	}
 	return db, nil
 }
@@ -353,7 +353,9 @@ func (l *Log) Root() []byte {
 
 // Checkpoint returns the signed checkpoint note of the log's current size:
 // it covers every acknowledged append. It is signed on the first call
-// after a commit (an Ed25519 signature, ~35 µs) and kept.
+// after a commit (an Ed25519 signature, ~35 µs) and kept, and stored with
+// the next commit or when the writer goes idle. It never fails: should
+// signing fail, it returns the newest checkpoint signed before.
 func (l *Log) Checkpoint() []byte {
 	note, _ := l.signHead()
 	return note
@@ -462,7 +464,7 @@ func (l *Log) Entries(start uint64, limit int) ([][]byte, error) {
 			}
 			_, e, err := splitEntryValue(v)
 			if err != nil {
-				return fmt.Errorf("entry %d: %w", next, err)
+				return fmt.Errorf("%w: entry %d is truncated", ErrCorrupt, next)
 			}
 			out = append(out, e)
 			next++

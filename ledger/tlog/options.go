@@ -20,10 +20,10 @@ type Options struct {
 	// with another origin is an error.
 	Origin string
 
-	// Logger receives the ledger's and Badger's messages. Default: discard.
+	// Logger receives the log's and Badger's messages. Default: discard.
 	Logger *slog.Logger
 
-	// Now is the clock used for recorded_at. Default time.Now. The ledger
+	// Now is the clock used for recorded_at. Default time.Now. The log
 	// never lets recorded_at go backwards, even if the clock does.
 	Now func() time.Time
 
@@ -118,7 +118,7 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// badgerOptions returns the Badger options the ledger runs with: synced
+// badgerOptions returns the Badger options the log runs with: synced
 // writes, checksums verified on every block read from a table and on value
 // log reads, bounded memory, Badger's logger adapted to slog. (Checking
 // whole tables at open as well would read the entire store on every start:
@@ -157,7 +157,7 @@ func (o Options) badgerOptions(dir string) badger.Options {
 
 // BadgerOptions returns the Badger options Open uses for the store in dir
 // with opts (defaults filled in), for references that measure raw Badger
-// as the ledger runs it.
+// as the log runs it.
 func BadgerOptions(dir string, opts Options) badger.Options {
 	return opts.withDefaults().badgerOptions(dir)
 }

@@ -18,9 +18,24 @@ package tlog
 // It has two generations of at most max/2 bytes each: a row found in the
 // old generation moves to the new one, and when the new one is full the
 // old one is dropped. That keeps the rows in use at O(1) cost, with no
-// list to maintain. (A general-purpose cache such as Ristretto admits and
-// applies writes asynchronously, so a lookup could return an older value
-// than the one last committed; this one is exact.)
+// list to maintain.
+//
+// Why not a library:
+//   - github.com/hashicorp/golang-lru/v2 (v2.0.7) bounds the number of
+//     entries, not their bytes, and has no cost function; rows differ
+//     widely in size (a worker's projection grows with its crossings,
+//     permits and placements), and Memory.RowCacheSize is a byte budget. Its lru.Cache
+//     also takes a mutex on every Get (Lock, not RLock: Get moves the entry
+//     to the front) and Add, on the writer's path, where only the holder of
+//     the writer role ever touches this cache. Its lock-free simplelru.LRU
+//     would need a byte count kept through its eviction callback and a
+//     RemoveOldest loop, and allocates a list element (an 88-byte
+//     internal.Entry, with an unused ExpiresAt) for every new key it caches,
+//     that is for most rows the writer reads or commits; these two maps
+//     allocate only as they grow after a generation is dropped.
+//   - A general-purpose concurrent cache such as Ristretto admits and
+//     applies writes asynchronously, so a lookup could return an older
+//     value than the one last committed; this one is exact.
 type rowCache struct {
 	cur, old map[string][]byte // nil value: the row does not exist
 	curBytes int

@@ -13,17 +13,20 @@ import (
 var ErrStopScan = errors.New("tlog: stop scan")
 
 // Reader is a read-only, consistent view of the committed rows and
-// entries.
+// entries. It MUST NOT be used after the function given to View returns.
 type Reader struct {
 	txn  *badger.Txn
 	size uint64 // the log's size when the view began: its entries are all in it
 }
 
 // View runs fn with a consistent read-only view of everything committed so
-// far, and returns fn's error. Storage failures are wrapped in ErrStorage.
+// far, and returns fn's error as it is (Reader.Get wraps storage failures
+// in ErrStorage; Scan does not).
 //
 // Each view waits for the commit in flight, if any, to be applied: a read
-// that needs several rows and entries should take them in one view.
+// that needs several rows and entries should take them in one view. A
+// commit is visible once Badger has synced it, possibly just before its
+// appenders get their receipts.
 func (l *Log) View(fn func(r *Reader) error) error {
 	size := l.Size()
 	return l.db.View(func(txn *badger.Txn) error { return fn(&Reader{txn: txn, size: size}) })
@@ -41,8 +44,10 @@ func (r *Reader) Get(key []byte) ([]byte, error) {
 
 // Scan calls fn for every row whose key starts with prefix, in key order,
 // starting at the first key >= start (or at prefix when start is nil).
-// key and value are valid only during the call. fn may return ErrStopScan
-// to stop; any other error stops the scan and is returned.
+// key and value are valid only during the call: fn MUST copy what it
+// keeps. fn may return ErrStopScan to stop (Scan then returns nil); any
+// other error stops the scan and is returned as it is, and so is Badger's
+// error when a value cannot be read (not wrapped in ErrStorage).
 func (r *Reader) Scan(prefix, start []byte, fn func(key, value []byte) error) error {
 	it := r.txn.NewIterator(badger.IteratorOptions{Prefix: prefix}) // values are small and inline: no prefetch goroutines
 	defer it.Close()
@@ -63,11 +68,17 @@ func (r *Reader) Scan(prefix, start []byte, fn func(key, value []byte) error) er
 }
 
 // Rebuild drops every row under the given prefixes, then calls apply for
-// every entry of the log in order, with a Tx whose writes are committed in
-// batches. It runs in the writer goroutine: no append interleaves with it.
-// Prefixes in the ledger's reserved key space are refused with
-// ErrReservedKey. It returns apply's first error (rows of the batch in
-// progress are discarded) or a storage error.
+// every entry of the log in order, with a Tx that reads what the earlier
+// entries wrote and whose writes are committed in batches. It runs in the
+// writer role (Exclusive): no append interleaves with it. The domain
+// passes the function it applies to live appends, so that the rebuilt rows
+// equal the live ones; the log does not check that.
+//
+// Prefixes in the log's reserved key space are refused with
+// ErrReservedKey. It returns apply's first error, wrapped with the entry's
+// index (rows of the batch in progress are discarded, those of earlier
+// batches stay: the projections are incomplete until a Rebuild succeeds),
+// the context's error, or an error wrapping ErrStorage.
 func (l *Log) Rebuild(ctx context.Context, prefixes [][]byte, apply func(tx *Tx, index uint64, entry []byte) error) error {
 	for _, p := range prefixes {
 		if len(p) == 0 || p[0] == reservedPrefix {
@@ -98,7 +109,7 @@ func (l *Log) Rebuild(ctx context.Context, prefixes [][]byte, apply func(tx *Tx,
 			for i, e := range entries {
 				tx := &Tx{txn: txn}
 				if err := apply(tx, start+uint64(i), e); err != nil {
-					return fmt.Errorf("rebuild at entry %d: %w", start+uint64(i), err)
+					return fmt.Errorf("tlog: rebuild at entry %d: %w", start+uint64(i), err)
 				}
 				k, b := tx.cost()
 				if keys+k > maxKeys || nbytes+b > maxBytes {
@@ -126,7 +137,7 @@ func (l *Log) Rebuild(ctx context.Context, prefixes [][]byte, apply func(tx *Tx,
 // the previous versions on disk until a compaction; Purge is for data that
 // must be gone at once, such as an erased worker's wrapped key. It is slow
 // (it flushes the memtables), so it is for rare operations. Prefixes in the
-// ledger's reserved key space are refused with ErrReservedKey.
+// log's reserved key space are refused with ErrReservedKey.
 func (l *Log) Purge(ctx context.Context, prefixes ...[]byte) error {
 	for _, p := range prefixes {
 		if len(p) == 0 || p[0] == reservedPrefix {

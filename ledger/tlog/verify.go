@@ -57,47 +57,24 @@ func (l *Log) Verify(ctx context.Context, progress func(done, total uint64)) err
 	return fmt.Errorf("%w: verify: %v", ErrStorage, err)
 }
 
+// snapshotCheck is the state of verifySnapshot's walk over one snapshot:
+// the tree rebuilt from the entries so far, and the stored checkpoints not
+// yet checked.
+type snapshotCheck struct {
+	l       *Log
+	txn     *badger.Txn
+	cps     *badger.Iterator // stored checkpoints, in size order
+	rng     *compact.Range
+	nodeErr error // the first stored node found wrong, if any
+}
+
 func (l *Log) verifySnapshot(ctx context.Context, txn *badger.Txn, h head, progress func(done, total uint64)) error {
 	entries := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, PrefetchSize: 256, Prefix: entryPrefix})
 	defer entries.Close()
 	cps := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, PrefetchSize: 16, Prefix: checkpointPrefix})
 	defer cps.Close()
 	cps.Rewind()
-
-	rng := rangeFactory.NewEmptyRange(0)
-	var nodeErr error
-	checkNode := func(id compact.NodeID, hash []byte) {
-		if nodeErr != nil || !storedNode(id) {
-			return
-		}
-		stored, err := getValue(txn, nodeKey(id))
-		first, _ := id.Coverage()
-		switch {
-		case errors.Is(err, ErrNotFound):
-			nodeErr = verifyErr(first, "node (level %d, index %d) is missing", id.Level, id.Index)
-		case err != nil:
-			nodeErr = err
-		case !bytes.Equal(stored, hash):
-			nodeErr = verifyErr(first, "stored node (level %d, index %d) does not match the hash of its entries", id.Level, id.Index)
-		}
-	}
-	// checkCheckpoints checks every stored checkpoint of size <= size.
-	checkCheckpoints := func(size uint64) error {
-		for ; cps.Valid(); cps.Next() {
-			cpSize := checkpointSize(cps.Item().Key())
-			if cpSize > size {
-				return nil
-			}
-			signed, err := cps.Item().ValueCopy(nil)
-			if err != nil {
-				return err
-			}
-			if err := l.checkCheckpoint(signed, cpSize, rng); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
+	s := &snapshotCheck{l: l, txn: txn, cps: cps, rng: rangeFactory.NewEmptyRange(0)}
 
 	var index uint64
 	for entries.Rewind(); entries.Valid(); entries.Next() {
@@ -117,39 +94,24 @@ func (l *Log) verifySnapshot(ctx context.Context, txn *badger.Txn, h head, progr
 		if got != index {
 			return verifyErr(index, "entry is missing")
 		}
-		if err := checkCheckpoints(index); err != nil {
+		if err := s.checkCheckpoints(index); err != nil {
 			return err
 		}
-		v, err := entries.Item().ValueCopy(nil)
-		if err != nil {
+		if err := s.checkEntry(index, entries.Item()); err != nil {
 			return err
-		}
-		storedLeafHash, entry, err := splitEntryValue(v)
-		if err != nil {
-			return verifyErr(index, "entry row is truncated")
-		}
-		leafHash := hasher.HashLeaf(entry)
-		if !bytes.Equal(leafHash, storedLeafHash) {
-			return verifyErr(index, "entry bytes do not match the leaf hash stored when it was appended (entry changed)")
-		}
-		if err := rng.Append(leafHash, checkNode); err != nil {
-			return err
-		}
-		if nodeErr != nil {
-			return nodeErr
 		}
 		index++
 	}
 	if index != h.size {
 		return verifyErr(index, "entry is missing (tree head says size %d)", h.size)
 	}
-	if err := checkCheckpoints(h.size); err != nil {
+	if err := s.checkCheckpoints(h.size); err != nil {
 		return err
 	}
 	root := hasher.EmptyRoot()
 	if h.size > 0 {
 		var err error
-		if root, err = rng.GetRootHash(nil); err != nil {
+		if root, err = s.rng.GetRootHash(nil); err != nil {
 			return err
 		}
 	}
@@ -158,6 +120,64 @@ func (l *Log) verifySnapshot(ctx context.Context, txn *badger.Txn, h head, progr
 	}
 	if progress != nil {
 		progress(h.size, h.size)
+	}
+	return nil
+}
+
+// checkEntry checks the stored entry at index against its stored leaf
+// hash, adds it to the tree and checks the stored nodes it completes.
+func (s *snapshotCheck) checkEntry(index uint64, item *badger.Item) error {
+	v, err := item.ValueCopy(nil)
+	if err != nil {
+		return err
+	}
+	storedLeafHash, entry, err := splitEntryValue(v)
+	if err != nil {
+		return verifyErr(index, "entry row is truncated")
+	}
+	leafHash := hasher.HashLeaf(entry)
+	if !bytes.Equal(leafHash, storedLeafHash) {
+		return verifyErr(index, "entry bytes do not match the leaf hash stored when it was appended (entry changed)")
+	}
+	if err := s.rng.Append(leafHash, s.checkNode); err != nil {
+		return err
+	}
+	return s.nodeErr
+}
+
+// checkNode compares a node the tree just completed with its stored row,
+// for the nodes that have one, and keeps the first mismatch in nodeErr.
+func (s *snapshotCheck) checkNode(id compact.NodeID, hash []byte) {
+	if s.nodeErr != nil || !storedNode(id) {
+		return
+	}
+	stored, err := getValue(s.txn, nodeKey(id))
+	first, _ := id.Coverage()
+	switch {
+	case errors.Is(err, ErrNotFound):
+		s.nodeErr = verifyErr(first, "node (level %d, index %d) is missing", id.Level, id.Index)
+	case err != nil:
+		s.nodeErr = err
+	case !bytes.Equal(stored, hash):
+		s.nodeErr = verifyErr(first, "stored node (level %d, index %d) does not match the hash of its entries", id.Level, id.Index)
+	}
+}
+
+// checkCheckpoints checks every stored checkpoint of size <= size not
+// checked yet; the tree is then of that size.
+func (s *snapshotCheck) checkCheckpoints(size uint64) error {
+	for ; s.cps.Valid(); s.cps.Next() {
+		cpSize := checkpointSize(s.cps.Item().Key())
+		if cpSize > size {
+			return nil
+		}
+		signed, err := s.cps.Item().ValueCopy(nil)
+		if err != nil {
+			return err
+		}
+		if err := s.l.checkCheckpoint(signed, cpSize, s.rng); err != nil {
+			return err
+		}
 	}
 	return nil
 }
