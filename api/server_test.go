@@ -240,7 +240,7 @@ func TestLimiterSetForgetsIdleKeys(t *testing.T) {
 	}
 	clk.Advance(2 * time.Minute)
 	s.allow("new")
-	if n := len(s.buckets); n != 1 {
+	if n := s.buckets.Len(); n != 1 {
 		t.Errorf("%d buckets after idling, want 1", n)
 	}
 	if newLimiterSet(0, 5, clk.Now) != nil {
