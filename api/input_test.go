@@ -25,9 +25,10 @@ type testBody struct {
 	Items []struct {
 		X int `json:"x"`
 	} `json:"items"`
-	Extra  map[string]string `json:"extra,omitempty"`
-	Any    any               `json:"any,omitempty"`
-	When   *time.Time        `json:"when,omitempty"`
+	Extra map[string]string `json:"extra,omitempty"`
+	Any   any               `json:"any,omitempty"`
+	When  *time.Time        `json:"when,omitempty"`
+	//lint:ignore U1000 never set: the "unexported field" case checks that a JSON key cannot reach it
 	hidden string
 }
 

@@ -6,25 +6,30 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hashicorp/golang-lru/v2/simplelru"
 	"golang.org/x/time/rate"
 )
 
-// maxLimiterKeys bounds the memory of a limiterSet: beyond it, idle keys
-// are dropped first, then arbitrary ones.
+// maxLimiterKeys bounds the memory of a limiterSet: beyond it, the least
+// recently used key is dropped.
 const maxLimiterKeys = 100_000
 
 // limiterSet is one token bucket per key (a token's subject, a client IP),
 // created on first use and forgotten once idle long enough to be full
 // again. A nil *limiterSet allows everything.
+//
+// The buckets are kept in a least-recently-used list (simplelru, under the
+// set's lock): the least recently used key is also the one idle longest,
+// so the idle ones are dropped from the list's old end, each at O(1), and
+// a full set drops the key idle longest.
 type limiterSet struct {
 	limit rate.Limit
 	burst int
 	idle  time.Duration // after this long unused, a bucket is full again
 	now   func() time.Time
 
-	mu        sync.Mutex
-	buckets   map[string]*bucket
-	lastSweep time.Time
+	mu      sync.Mutex
+	buckets *simplelru.LRU[string, *bucket]
 }
 
 type bucket struct {
@@ -41,13 +46,17 @@ func newLimiterSet(perSecond float64, burst int, now func() time.Time) *limiterS
 	if burst < 1 {
 		burst = max(1, int(math.Ceil(perSecond)))
 	}
+	buckets, err := simplelru.NewLRU[string, *bucket](maxLimiterKeys, nil)
+	if err != nil { // only for a size that is not positive
+		return nil
+	}
 	idle := time.Duration(float64(burst) / perSecond * float64(time.Second))
 	return &limiterSet{
 		limit:   rate.Limit(perSecond),
 		burst:   burst,
 		idle:    max(idle, time.Minute),
 		now:     now,
-		buckets: map[string]*bucket{},
+		buckets: buckets,
 	}
 }
 
@@ -59,11 +68,11 @@ func (s *limiterSet) allow(key string) (bool, time.Duration) {
 	}
 	now := s.now()
 	s.mu.Lock()
-	b := s.buckets[key]
-	if b == nil {
-		s.makeRoom(now)
+	b, ok := s.buckets.Get(key)
+	if !ok {
+		s.dropIdle(now)
 		b = &bucket{lim: rate.NewLimiter(s.limit, s.burst)}
-		s.buckets[key] = b
+		s.buckets.Add(key, b) // drops the least recently used key when full
 	}
 	b.seen = now
 	s.mu.Unlock()
@@ -79,22 +88,15 @@ func (s *limiterSet) allow(key string) (bool, time.Duration) {
 	return true, 0
 }
 
-// makeRoom drops idle buckets now and then, and an arbitrary one when the
-// set is full. s.mu is held.
-func (s *limiterSet) makeRoom(now time.Time) {
-	if now.Sub(s.lastSweep) > time.Minute || len(s.buckets) >= maxLimiterKeys {
-		s.lastSweep = now
-		for k, b := range s.buckets {
-			if now.Sub(b.seen) > s.idle {
-				delete(s.buckets, k)
-			}
+// dropIdle drops the buckets idle for longer than s.idle, from the least
+// recently used on. s.mu is held.
+func (s *limiterSet) dropIdle(now time.Time) {
+	for {
+		_, b, ok := s.buckets.GetOldest()
+		if !ok || now.Sub(b.seen) <= s.idle {
+			return
 		}
-	}
-	for k := range s.buckets {
-		if len(s.buckets) < maxLimiterKeys {
-			break
-		}
-		delete(s.buckets, k)
+		s.buckets.RemoveOldest()
 	}
 }
 

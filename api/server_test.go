@@ -94,7 +94,7 @@ func TestNotFoundAndMethodNotAllowed(t *testing.T) {
 	if resp.Header.Get("Allow") == "" {
 		t.Error("405 without Allow")
 	}
-	resp, b = e.do(req{method: "OPTIONS", path: "/v1/log/entries", header: http.Header{"Origin": {"https://evil.example"}, "Access-Control-Request-Method": {"GET"}}})
+	resp, _ = e.do(req{method: "OPTIONS", path: "/v1/log/entries", header: http.Header{"Origin": {"https://evil.example"}, "Access-Control-Request-Method": {"GET"}}})
 	if resp.StatusCode == 204 || resp.Header.Get("Access-Control-Allow-Origin") != "" {
 		t.Errorf("CORS answered while off: %d %v", resp.StatusCode, resp.Header)
 	}
@@ -240,7 +240,7 @@ func TestLimiterSetForgetsIdleKeys(t *testing.T) {
 	}
 	clk.Advance(2 * time.Minute)
 	s.allow("new")
-	if n := len(s.buckets); n != 1 {
+	if n := s.buckets.Len(); n != 1 {
 		t.Errorf("%d buckets after idling, want 1", n)
 	}
 	if newLimiterSet(0, 5, clk.Now) != nil {

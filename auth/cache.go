@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"sync"
 	"time"
+
+	"github.com/hashicorp/golang-lru/v2/simplelru"
 )
 
 // CacheStats counts the work of a Verifier's cache of verified tokens.
@@ -25,22 +27,46 @@ type cacheEntry struct {
 	notBefore time.Time // latest of nbf and iat; zero if neither
 }
 
-// tokenCache holds the principals of verified tokens until they expire. It
-// is bounded: when full it first drops expired entries and, if that frees
-// nothing, an arbitrary eighth of the entries, so that the O(n) sweep runs
-// at most once every n/8 insertions.
+// expiresAt is the instant from which e is no longer valid.
+func (e cacheEntry) expiresAt() time.Time { return e.p.ExpiresAt.Add(Leeway) }
+
+// sweepEvery is the least time between two sweeps of a full cache for
+// expired entries, so that a full cache of live tokens costs one O(n) sweep
+// a second at most rather than one per insertion.
+const sweepEvery = time.Second
+
+// tokenCache holds the principals of verified tokens until they expire, in
+// a least-recently-used list of bounded length. It uses simplelru under its
+// own lock rather than lru.Cache, whose lock is its own, because the sweep
+// and its bookkeeping must change the list and nextExp together. When it is full it first drops the expired entries, at
+// most once every sweepEvery and only when one may have expired, and then,
+// if that freed nothing, the least recently used one.
+//
+// golang-lru's expirable.LRU does not fit: it has one TTL for every entry,
+// where each token here is valid until its own exp; it reads the wall clock,
+// where the Verifier's clock is injected; and each instance starts a
+// goroutine that never ends, where the Verifier makes a new cache on every
+// key set change.
 type tokenCache struct {
 	max int
 
-	mu      sync.Mutex
-	entries map[cacheKey]cacheEntry
+	mu        sync.Mutex
+	lru       *simplelru.LRU[cacheKey, cacheEntry]
+	nextExp   time.Time // no entry expires before this; zero if none cached
+	lastSweep time.Time
 }
 
+// newTokenCache returns a cache of at most max tokens, or nil (no cache)
+// when max is not positive.
 func newTokenCache(max int) *tokenCache {
 	if max <= 0 {
 		return nil
 	}
-	return &tokenCache{max: max, entries: make(map[cacheKey]cacheEntry)}
+	l, err := simplelru.NewLRU[cacheKey, cacheEntry](max, nil)
+	if err != nil { // only for a size that is not positive
+		return nil
+	}
+	return &tokenCache{max: max, lru: l}
 }
 
 // get returns a copy of the principal cached under k if it is still valid
@@ -50,12 +76,12 @@ func newTokenCache(max int) *tokenCache {
 func (c *tokenCache) get(k cacheKey, now time.Time) (*Principal, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	e, ok := c.entries[k]
+	e, ok := c.lru.Get(k)
 	if !ok {
 		return nil, false
 	}
-	if !now.Before(e.p.ExpiresAt.Add(Leeway)) || now.Before(e.notBefore.Add(-Leeway)) {
-		delete(c.entries, k)
+	if !now.Before(e.expiresAt()) || now.Before(e.notBefore.Add(-Leeway)) {
+		c.lru.Remove(k)
 		return nil, false
 	}
 	p := e.p
@@ -65,26 +91,32 @@ func (c *tokenCache) get(k cacheKey, now time.Time) (*Principal, bool) {
 func (c *tokenCache) put(k cacheKey, e cacheEntry, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, ok := c.entries[k]; !ok && len(c.entries) >= c.max {
-		c.evictLocked(now)
+	if c.lru.Len() >= c.max && !c.lru.Contains(k) {
+		c.dropExpiredLocked(now)
 	}
-	c.entries[k] = e
+	if c.nextExp.IsZero() || e.expiresAt().Before(c.nextExp) {
+		c.nextExp = e.expiresAt()
+	}
+	c.lru.Add(k, e) // evicts the least recently used entry if still full
 }
 
-func (c *tokenCache) evictLocked(now time.Time) {
-	for k, e := range c.entries {
-		if !now.Before(e.p.ExpiresAt.Add(Leeway)) {
-			delete(c.entries, k)
-		}
-	}
-	if len(c.entries) < c.max {
+// dropExpiredLocked removes every entry expired at now, unless none can
+// have expired yet or the last sweep was less than sweepEvery ago (a clock
+// set back before the last sweep allows a sweep). It recomputes nextExp.
+// c.mu is held.
+func (c *tokenCache) dropExpiredLocked(now time.Time) {
+	if since := now.Sub(c.lastSweep); now.Before(c.nextExp) || (since >= 0 && since < sweepEvery) {
 		return
 	}
-	drop := max(1, c.max/8)
-	for k := range c.entries { // map order is arbitrary
-		delete(c.entries, k)
-		if drop--; drop == 0 {
-			break
+	c.lastSweep = now
+	c.nextExp = time.Time{}
+	for _, k := range c.lru.Keys() {
+		e, _ := c.lru.Peek(k)
+		switch exp := e.expiresAt(); {
+		case !now.Before(exp):
+			c.lru.Remove(k)
+		case c.nextExp.IsZero() || exp.Before(c.nextExp):
+			c.nextExp = exp
 		}
 	}
 }
@@ -95,5 +127,5 @@ func (c *tokenCache) len() int {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return len(c.entries)
+	return c.lru.Len()
 }

@@ -121,6 +121,37 @@ func TestCacheEvictsExpiredFirst(t *testing.T) {
 	}
 }
 
+func TestCacheDropsLeastRecentlyUsed(t *testing.T) {
+	const size = 4
+	f := newFixture(t, Config{CacheSize: size})
+	var toks []string
+	for i := range size {
+		toks = append(toks, f.issue(t, fmt.Sprint("user-", i), RoleEmployer, "E", time.Hour))
+		if _, err := f.verif.Verify(toks[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := f.verif.Verify(toks[0]); err != nil { // now the most recently used
+		t.Fatal(err)
+	}
+	if _, err := f.verif.Verify(f.issue(t, "new", RoleEmployer, "E", time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name    string
+		tok     string
+		wantHit bool
+	}{{"used again", toks[0], true}, {"least recently used", toks[1], false}} {
+		before := f.verif.CacheStats().Hits
+		if _, err := f.verif.Verify(tc.tok); err != nil {
+			t.Fatal(err)
+		}
+		if hit := f.verif.CacheStats().Hits > before; hit != tc.wantHit {
+			t.Errorf("%s token: cache hit %v, want %v", tc.name, hit, tc.wantHit)
+		}
+	}
+}
+
 func TestCacheDisabled(t *testing.T) {
 	f := newFixture(t, Config{CacheSize: -1})
 	tok := f.issue(t, "s", RoleInspector, "I", time.Hour)

@@ -189,6 +189,8 @@ func ParseJWKS(data []byte) (*KeySet, error) {
 	return ks, nil
 }
 
+// parseJWK checks the members common to every key type and hands the key to
+// the parser of its kty. It returns an error naming the first bad member.
 func parseJWK(k jwk) (trustedKey, error) {
 	if k.Kid == nil || *k.Kid == "" {
 		return trustedKey{}, errors.New(`missing "kid"`)
@@ -205,79 +207,96 @@ func parseJWK(k jwk) (trustedKey, error) {
 	if k.KeyOps != nil && !slices.Contains(k.KeyOps, "verify") {
 		return trustedKey{}, errors.New(`"key_ops" does not include "verify"`)
 	}
-	alg := *k.Alg
 	switch k.Kty {
 	case "OKP":
-		if k.Crv != "Ed25519" {
-			return trustedKey{}, fmt.Errorf("kty OKP: crv %q is not supported, want Ed25519", k.Crv)
-		}
-		if alg != "EdDSA" {
-			return trustedKey{}, fmt.Errorf("alg %q does not fit an Ed25519 key, want EdDSA", alg)
-		}
-		x, err := decodeMember("x", k.X)
-		if err != nil {
-			return trustedKey{}, err
-		}
-		if len(x) != ed25519.PublicKeySize {
-			return trustedKey{}, fmt.Errorf("x has %d bytes, want %d", len(x), ed25519.PublicKeySize)
-		}
-		return trustedKey{alg: alg, pub: ed25519.PublicKey(x)}, nil
+		return parseOKP(k, *k.Alg)
 	case "EC":
-		if k.Crv != "P-256" {
-			return trustedKey{}, fmt.Errorf("kty EC: crv %q is not supported, want P-256", k.Crv)
-		}
-		if alg != "ES256" {
-			return trustedKey{}, fmt.Errorf("alg %q does not fit a P-256 key, want ES256", alg)
-		}
-		x, err := decodeMember("x", k.X)
-		if err != nil {
-			return trustedKey{}, err
-		}
-		y, err := decodeMember("y", k.Y)
-		if err != nil {
-			return trustedKey{}, err
-		}
-		if len(x) != 32 || len(y) != 32 {
-			return trustedKey{}, fmt.Errorf("x and y must have 32 bytes each, have %d and %d", len(x), len(y))
-		}
-		point := append(append([]byte{4}, x...), y...)
-		pub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), point)
-		if err != nil {
-			return trustedKey{}, errors.New("x, y is not a point on P-256")
-		}
-		return trustedKey{alg: alg, pub: pub}, nil
+		return parseEC(k, *k.Alg)
 	case "RSA":
-		if alg != "RS256" && alg != "PS256" {
-			return trustedKey{}, fmt.Errorf("alg %q does not fit an RSA key, want RS256 or PS256", alg)
-		}
-		nb, err := decodeMember("n", k.N)
-		if err != nil {
-			return trustedKey{}, err
-		}
-		eb, err := decodeMember("e", k.E)
-		if err != nil {
-			return trustedKey{}, err
-		}
-		n := new(big.Int).SetBytes(nb)
-		if bits := n.BitLen(); bits < MinRSABits || bits > MaxRSABits {
-			return trustedKey{}, fmt.Errorf("RSA modulus has %d bits, want %d to %d", bits, MinRSABits, MaxRSABits)
-		}
-		if len(eb) > 4 {
-			return trustedKey{}, errors.New("RSA exponent is too large")
-		}
-		var e int64
-		for _, b := range eb {
-			e = e<<8 | int64(b)
-		}
-		if e < 3 || e > 1<<31-1 || e%2 == 0 {
-			return trustedKey{}, fmt.Errorf("RSA exponent %d is not an odd number from 3 to 2^31-1", e)
-		}
-		return trustedKey{alg: alg, pub: &rsa.PublicKey{N: n, E: int(e)}}, nil
+		return parseRSA(k, *k.Alg)
 	case "":
 		return trustedKey{}, errors.New(`missing "kty"`)
 	default:
 		return trustedKey{}, fmt.Errorf("kty %q is not supported, want OKP, EC or RSA", k.Kty)
 	}
+}
+
+// parseOKP reads an Ed25519 key (kty OKP) for alg, or returns an error
+// naming the first bad member.
+func parseOKP(k jwk, alg string) (trustedKey, error) {
+	if k.Crv != "Ed25519" {
+		return trustedKey{}, fmt.Errorf("kty OKP: crv %q is not supported, want Ed25519", k.Crv)
+	}
+	if alg != "EdDSA" {
+		return trustedKey{}, fmt.Errorf("alg %q does not fit an Ed25519 key, want EdDSA", alg)
+	}
+	x, err := decodeMember("x", k.X)
+	if err != nil {
+		return trustedKey{}, err
+	}
+	if len(x) != ed25519.PublicKeySize {
+		return trustedKey{}, fmt.Errorf("x has %d bytes, want %d", len(x), ed25519.PublicKeySize)
+	}
+	return trustedKey{alg: alg, pub: ed25519.PublicKey(x)}, nil
+}
+
+// parseEC reads a P-256 key (kty EC) for alg, or returns an error naming the
+// first bad member.
+func parseEC(k jwk, alg string) (trustedKey, error) {
+	if k.Crv != "P-256" {
+		return trustedKey{}, fmt.Errorf("kty EC: crv %q is not supported, want P-256", k.Crv)
+	}
+	if alg != "ES256" {
+		return trustedKey{}, fmt.Errorf("alg %q does not fit a P-256 key, want ES256", alg)
+	}
+	x, err := decodeMember("x", k.X)
+	if err != nil {
+		return trustedKey{}, err
+	}
+	y, err := decodeMember("y", k.Y)
+	if err != nil {
+		return trustedKey{}, err
+	}
+	if len(x) != 32 || len(y) != 32 {
+		return trustedKey{}, fmt.Errorf("x and y must have 32 bytes each, have %d and %d", len(x), len(y))
+	}
+	point := append(append([]byte{4}, x...), y...)
+	pub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), point)
+	if err != nil {
+		return trustedKey{}, errors.New("x, y is not a point on P-256")
+	}
+	return trustedKey{alg: alg, pub: pub}, nil
+}
+
+// parseRSA reads an RSA key for alg, or returns an error naming the first
+// bad member.
+func parseRSA(k jwk, alg string) (trustedKey, error) {
+	if alg != "RS256" && alg != "PS256" {
+		return trustedKey{}, fmt.Errorf("alg %q does not fit an RSA key, want RS256 or PS256", alg)
+	}
+	nb, err := decodeMember("n", k.N)
+	if err != nil {
+		return trustedKey{}, err
+	}
+	eb, err := decodeMember("e", k.E)
+	if err != nil {
+		return trustedKey{}, err
+	}
+	n := new(big.Int).SetBytes(nb)
+	if bits := n.BitLen(); bits < MinRSABits || bits > MaxRSABits {
+		return trustedKey{}, fmt.Errorf("RSA modulus has %d bits, want %d to %d", bits, MinRSABits, MaxRSABits)
+	}
+	if len(eb) > 4 {
+		return trustedKey{}, errors.New("RSA exponent is too large")
+	}
+	var e int64
+	for _, b := range eb {
+		e = e<<8 | int64(b)
+	}
+	if e < 3 || e > 1<<31-1 || e%2 == 0 {
+		return trustedKey{}, fmt.Errorf("RSA exponent %d is not an odd number from 3 to 2^31-1", e)
+	}
+	return trustedKey{alg: alg, pub: &rsa.PublicKey{N: n, E: int(e)}}, nil
 }
 
 // decodeMember decodes the unpadded base64url member name of a JWK.

@@ -14,6 +14,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+
+	"github.com/google/renameio/v2"
 )
 
 // ErrInsecureKeyFile is wrapped by the error LoadKey and LoadOrCreateKey
@@ -95,32 +97,24 @@ func LoadOrCreateKey(path string) (ed25519.PrivateKey, error) {
 	return priv, nil
 }
 
-// writeNewFile writes data to a temporary 0600 file next to path, syncs it,
-// and links it to path, which fails with fs.ErrExist if path exists.
+// writeNewFile makes path a file of mode 0600 holding data, complete, if
+// no file is there yet: it writes and syncs a pending file in path's
+// directory (renameio) and links it to path, which fails with fs.ErrExist
+// if path exists. A rename would replace it; the link never does.
 func writeNewFile(path string, data []byte) error {
 	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	f, err := renameio.NewPendingFile(path, renameio.WithTempDir(dir), renameio.WithStaticPermissions(0o600))
 	if err != nil {
 		return err
 	}
-	tmpName := tmp.Name()
-	defer os.Remove(tmpName)
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
+	defer f.Cleanup() // closes and removes the pending file's own name
+	if _, err := f.Write(data); err != nil {
 		return err
 	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
+	if err := f.Sync(); err != nil {
 		return err
 	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Link(tmpName, path); err != nil {
+	if err := os.Link(f.Name(), path); err != nil {
 		return err
 	}
 	if d, err := os.Open(dir); err == nil {

@@ -128,3 +128,20 @@ func TestLoadOrCreateKeyMissingDirectory(t *testing.T) {
 		t.Error("LoadOrCreateKey succeeded in a missing directory")
 	}
 }
+
+func TestWriteNewFileNeverReplaces(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "server.key")
+	if err := os.WriteFile(path, []byte("first"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeNewFile(path, []byte("second")); !errors.Is(err, fs.ErrExist) {
+		t.Errorf("writeNewFile over an existing file: %v, want fs.ErrExist", err)
+	}
+	if b, err := os.ReadFile(path); err != nil || string(b) != "first" {
+		t.Errorf("the existing file now holds %q (%v), want it unchanged", b, err)
+	}
+	if entries, err := os.ReadDir(dir); err != nil || len(entries) != 1 {
+		t.Errorf("directory holds %d entries (%v), want only the existing file", len(entries), err)
+	}
+}

@@ -15,6 +15,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/google/renameio/v2"
 )
 
 // KeyFile is the name of the master key file in the data directory.
@@ -84,25 +86,27 @@ func newKeyring(master []byte) (*keyring, error) {
 	return &keyring{wrap: wrap, doc: docKey}, nil
 }
 
-// createFileSync creates path (which must not exist) with mode 0600,
-// writes data and syncs the file and its directory.
+// createFileSync makes path a file of mode 0600 holding data, complete, and
+// syncs it and its directory. It refuses to write over a file already
+// there: the data are written and synced in a pending file of path's
+// directory (renameio), which is then linked to path, and a link fails
+// where a rename would replace. So the key file is never partial, and an
+// existing key is never lost.
 func createFileSync(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	f, err := renameio.NewPendingFile(path,
+		renameio.WithTempDir(filepath.Dir(path)), renameio.WithStaticPermissions(0o600))
 	if err != nil {
 		return fmt.Errorf("create master key: %w", err)
 	}
+	defer f.Cleanup() // closes and removes the pending file's own name
 	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(path)
 		return fmt.Errorf("write master key: %w", err)
 	}
 	if err := f.Sync(); err != nil {
-		f.Close()
-		os.Remove(path)
 		return fmt.Errorf("write master key: %w", err)
 	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write master key: %w", err)
+	if err := os.Link(f.Name(), path); err != nil {
+		return fmt.Errorf("create master key: %w", err)
 	}
 	d, err := os.Open(filepath.Dir(path))
 	if err != nil {

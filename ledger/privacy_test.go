@@ -105,9 +105,7 @@ func TestNoPersonalDataInClear(t *testing.T) {
 	needles := []string{"Quiroz Villalobos", "Quiroz", "1983-09-18"}
 	for _, s := range secretWorkers {
 		needles = append(needles, s.given, s.family, s.dob, s.doc, strings.ReplaceAll(s.doc, "-", ""))
-		for _, part := range strings.Fields(s.given + " " + s.family) {
-			needles = append(needles, part)
-		}
+		needles = append(needles, strings.Fields(s.given+" "+s.family)...)
 	}
 	for _, n := range needles {
 		for _, b := range rows {

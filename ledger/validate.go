@@ -202,15 +202,5 @@ func documentNumber(field, v string) (string, error) {
 	return v, nil
 }
 
-// firstErr returns the first non-nil error.
-func firstErr(errs ...error) error {
-	for _, e := range errs {
-		if e != nil {
-			return e
-		}
-	}
-	return nil
-}
-
 // regionOf reports whether region is a subdivision of country alpha3.
 func regionOf(region, alpha3 string) bool { return codes.SubdivisionOf(region, alpha3) }

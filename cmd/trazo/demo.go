@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/renameio/v2"
 	"github.com/trazo-ledger/trazo/api"
 	"github.com/trazo-ledger/trazo/auth"
 	"github.com/trazo-ledger/trazo/ledger"
@@ -231,28 +232,23 @@ func readEnvFile(path string) (map[string]string, error) {
 	return vars, nil
 }
 
-// writeFileAtomic replaces path with data: a temporary file of mode perm
-// in the same directory, synced, then renamed over path.
+// writeFileAtomic replaces path with data, atomically: a pending file
+// (renameio) of mode perm is written and synced in path's directory, then
+// renamed over path. It returns an error naming path if any step fails.
+//
+// It does not use renameio.WriteFile, which would keep the mode of the file
+// it replaces: a secrets file left world-readable would stay so.
 func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	f, err := renameio.NewPendingFile(path,
+		renameio.WithTempDir(filepath.Dir(path)), renameio.WithStaticPermissions(perm))
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	defer os.Remove(tmp.Name())
-	_, err = tmp.Write(data)
-	if err == nil {
-		err = tmp.Chmod(perm)
+	defer f.Cleanup() // removes the pending file unless it was renamed
+	if _, err := f.Write(data); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
 	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
+	if err := f.CloseAtomicallyReplace(); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
