@@ -119,6 +119,24 @@ func runVerifyURL(ctx context.Context, f urlFlags, originFlag string, getenv fun
 		fmt.Fprintf(stderr, "trazo: warning: trusting the verifier key the server serves (%s) on first use; pass --key with the key published out of band (log.pub) to be sure\n", trusted)
 	}
 
+	return m.verify(ctx, trust{origin: origin, key: trusted, keyFrom: trustedFrom, statePath: statePath, state: st}, stdout)
+}
+
+// trust is what a verification trusts: the log's origin and verifier key
+// (and where that key comes from), and the state of the last
+// verification (nil for the first), kept in statePath.
+type trust struct {
+	origin, key, keyFrom string
+	statePath            string
+	state                *verifyState
+}
+
+// verify fetches the server's checkpoint, checks it with t's key, checks
+// that the log only grew since the checkpoint of t's state, hashes every
+// entry to the checkpoint's root, and saves the new state. It returns the
+// first check that fails, or an error fetching or saving.
+func (m *mirror) verify(ctx context.Context, t trust, stdout io.Writer) error {
+	origin, trusted, trustedFrom, statePath, st := t.origin, t.key, t.keyFrom, t.statePath, t.state
 	// The old checkpoint, if any.
 	var old *log.Checkpoint
 	if st != nil {
