@@ -95,11 +95,11 @@ func (s *Service) WorkerHistory(ctx context.Context, a Actor, id string, req His
 		if err != nil {
 			return err
 		}
-		entries, shown, err := historyEntries(a, id, indexes, leaves, dk)
+		var shown []uint64
+		h.Entries, shown, err = appendHistoryEntries(h.Entries, a, id, indexes, leaves, dk)
 		if err != nil {
 			return err
 		}
-		h.Entries = append(h.Entries, entries...)
 		if req.Proofs && len(shown) > 0 {
 			_, proofs, err := r.EntriesAt(shown, h.Size)
 			if err != nil {
@@ -117,12 +117,11 @@ func (s *Service) WorkerHistory(ctx context.Context, a Actor, id string, req His
 	return h, nil
 }
 
-// historyEntries decodes the worker's entries (leaves, at indexes) that a
-// may see, with their personal data if dk is not nil, and returns them
-// with their indexes; an error if an entry or its personal data cannot be
-// read.
-func historyEntries(a Actor, id string, indexes []uint64, leaves [][]byte, dk *dataKey) ([]HistoryEntry, []uint64, error) {
-	var entries []HistoryEntry
+// appendHistoryEntries decodes the worker's entries (leaves, at indexes)
+// that a may see, with their personal data if dk is not nil, appends them
+// to entries and returns it with their indexes; an error if an entry or
+// its personal data cannot be read.
+func appendHistoryEntries(entries []HistoryEntry, a Actor, id string, indexes []uint64, leaves [][]byte, dk *dataKey) ([]HistoryEntry, []uint64, error) {
 	var shown []uint64
 	for n, i := range indexes {
 		leaf := leaves[n]
