@@ -21,94 +21,23 @@ func (s *Service) apply(tx setter, e *Entry) error {
 	case TypeEmployerRegistered:
 		err = s.applyEmployerRegistered(tx, e)
 	case TypeEmployerSuspended:
-		err = updateEmployer(tx, e.EmployerID, func(r *employerRow) error {
-			var d ReasonData
-			if err := e.DecodeData(&d); err != nil {
-				return err
-			}
-			r.Suspended, r.SuspendIndex, r.SuspendReason = true, e.Index, d.Reason
-			return nil
-		})
+		err = applyEmployerSuspended(tx, e)
 	case TypeWorkerRegistered:
 		err = s.applyWorkerRegistered(tx, e)
 	case TypePermitIssued:
-		err = updateWorker(tx, e, func(w *workerRow) error {
-			var d PermitIssuedData
-			if err := e.DecodeData(&d); err != nil {
-				return err
-			}
-			w.Permits = append(w.Permits, permitRow{ID: e.PermitID, Index: e.Index, Type: d.Type, From: d.ValidFrom, To: d.ValidTo})
-			return tx.Set(permitKey(e.PermitID), []byte(e.WorkerID))
-		})
+		err = applyPermitIssued(tx, e)
 	case TypePermitRevoked:
-		err = updateWorker(tx, e, func(w *workerRow) error {
-			p := w.permit(e.PermitID)
-			if p == nil {
-				return fmt.Errorf("permit %s of %s missing", e.PermitID, e.WorkerID)
-			}
-			p.Revoked, p.RevokedIndex = dateOf(e.RecordedAt), e.Index
-			return nil
-		})
+		err = applyPermitRevoked(tx, e)
 	case TypeCrossingRecorded:
-		err = updateWorker(tx, e, func(w *workerRow) error {
-			c, d, err := crossingOf(e)
-			if err != nil {
-				return err
-			}
-			w.Crossings = append(w.Crossings, c)
-			sortCrossings(w.Crossings)
-			if d.ClientRef != "" {
-				return tx.Set(refKey(e.Actor.Org, d.ClientRef), binary.BigEndian.AppendUint64(nil, e.Index))
-			}
-			return nil
-		})
+		err = applyCrossingRecorded(tx, e)
 	case TypePlacementStarted:
-		err = updateWorker(tx, e, func(w *workerRow) error {
-			var d PlacementStartedData
-			if err := e.DecodeData(&d); err != nil {
-				return err
-			}
-			w.Placements = append(w.Placements, placementRow{
-				ID: e.PlacementID, Index: e.Index, Employer: e.EmployerID,
-				Start: d.StartDate, ExpectedEnd: d.ExpectedEndDate,
-				Occupation: d.Occupation, Sector: d.Sector, Region: d.Region, Age: d.AgeAtStart,
-			})
-			if err := tx.Set(placementKey(e.PlacementID), []byte(e.WorkerID+" "+e.EmployerID)); err != nil {
-				return err
-			}
-			return linkEmployer(tx, e.EmployerID, e.WorkerID, 'p')
-		})
+		err = applyPlacementStarted(tx, e)
 	case TypePlacementEnded:
-		err = updateWorker(tx, e, func(w *workerRow) error {
-			var d PlacementEndedData
-			if err := e.DecodeData(&d); err != nil {
-				return err
-			}
-			p := w.placement(e.PlacementID)
-			if p == nil {
-				return fmt.Errorf("placement %s of %s missing", e.PlacementID, e.WorkerID)
-			}
-			p.End, p.EndReason, p.EndIndex = d.EndDate, d.Reason, e.Index
-			return nil
-		})
+		err = applyPlacementEnded(tx, e)
 	case TypeEntryCorrected:
 		err = s.applyCorrection(tx, e)
 	case TypeWorkerErased:
-		err = updateWorker(tx, e, func(w *workerRow) error {
-			w.Erased, w.ErasedIndex = true, e.Index
-			h, err := tx.Get(docOfKey(e.WorkerID))
-			if err == nil {
-				if err := tx.Delete(docKey(h)); err != nil {
-					return err
-				}
-				if err := tx.Delete(docOfKey(e.WorkerID)); err != nil {
-					return err
-				}
-			} else if !errors.Is(err, tlog.ErrNotFound) {
-				return err
-			}
-			return tx.Delete(keyKey(e.WorkerID))
-		})
+		err = applyWorkerErased(tx, e)
 	case TypeAccessRecorded:
 		err = updateWorker(tx, e, func(*workerRow) error { return nil })
 	default:
@@ -124,6 +53,107 @@ func (s *Service) apply(tx setter, e *Entry) error {
 		return fmt.Errorf("apply %s entry %d: %w", e.Type, e.Index, err)
 	}
 	return nil
+}
+
+func applyEmployerSuspended(tx setter, e *Entry) error {
+	return updateEmployer(tx, e.EmployerID, func(r *employerRow) error {
+		var d ReasonData
+		if err := e.DecodeData(&d); err != nil {
+			return err
+		}
+		r.Suspended, r.SuspendIndex, r.SuspendReason = true, e.Index, d.Reason
+		return nil
+	})
+}
+
+func applyPermitIssued(tx setter, e *Entry) error {
+	return updateWorker(tx, e, func(w *workerRow) error {
+		var d PermitIssuedData
+		if err := e.DecodeData(&d); err != nil {
+			return err
+		}
+		w.Permits = append(w.Permits, permitRow{ID: e.PermitID, Index: e.Index, Type: d.Type, From: d.ValidFrom, To: d.ValidTo})
+		return tx.Set(permitKey(e.PermitID), []byte(e.WorkerID))
+	})
+}
+
+func applyPermitRevoked(tx setter, e *Entry) error {
+	return updateWorker(tx, e, func(w *workerRow) error {
+		p := w.permit(e.PermitID)
+		if p == nil {
+			return fmt.Errorf("permit %s of %s missing", e.PermitID, e.WorkerID)
+		}
+		p.Revoked, p.RevokedIndex = dateOf(e.RecordedAt), e.Index
+		return nil
+	})
+}
+
+func applyCrossingRecorded(tx setter, e *Entry) error {
+	return updateWorker(tx, e, func(w *workerRow) error {
+		c, d, err := crossingOf(e)
+		if err != nil {
+			return err
+		}
+		w.Crossings = append(w.Crossings, c)
+		sortCrossings(w.Crossings)
+		if d.ClientRef != "" {
+			return tx.Set(refKey(e.Actor.Org, d.ClientRef), binary.BigEndian.AppendUint64(nil, e.Index))
+		}
+		return nil
+	})
+}
+
+func applyPlacementStarted(tx setter, e *Entry) error {
+	return updateWorker(tx, e, func(w *workerRow) error {
+		var d PlacementStartedData
+		if err := e.DecodeData(&d); err != nil {
+			return err
+		}
+		w.Placements = append(w.Placements, placementRow{
+			ID: e.PlacementID, Index: e.Index, Employer: e.EmployerID,
+			Start: d.StartDate, ExpectedEnd: d.ExpectedEndDate,
+			Occupation: d.Occupation, Sector: d.Sector, Region: d.Region, Age: d.AgeAtStart,
+		})
+		if err := tx.Set(placementKey(e.PlacementID), []byte(e.WorkerID+" "+e.EmployerID)); err != nil {
+			return err
+		}
+		return linkEmployer(tx, e.EmployerID, e.WorkerID, 'p')
+	})
+}
+
+func applyPlacementEnded(tx setter, e *Entry) error {
+	return updateWorker(tx, e, func(w *workerRow) error {
+		var d PlacementEndedData
+		if err := e.DecodeData(&d); err != nil {
+			return err
+		}
+		p := w.placement(e.PlacementID)
+		if p == nil {
+			return fmt.Errorf("placement %s of %s missing", e.PlacementID, e.WorkerID)
+		}
+		p.End, p.EndReason, p.EndIndex = d.EndDate, d.Reason, e.Index
+		return nil
+	})
+}
+
+// applyWorkerErased marks the worker erased and deletes its document index
+// and its data key.
+func applyWorkerErased(tx setter, e *Entry) error {
+	return updateWorker(tx, e, func(w *workerRow) error {
+		w.Erased, w.ErasedIndex = true, e.Index
+		h, err := tx.Get(docOfKey(e.WorkerID))
+		if err == nil {
+			if err := tx.Delete(docKey(h)); err != nil {
+				return err
+			}
+			if err := tx.Delete(docOfKey(e.WorkerID)); err != nil {
+				return err
+			}
+		} else if !errors.Is(err, tlog.ErrNotFound) {
+			return err
+		}
+		return tx.Delete(keyKey(e.WorkerID))
+	})
 }
 
 func (s *Service) applyEmployerRegistered(tx setter, e *Entry) error {

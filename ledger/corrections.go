@@ -82,36 +82,74 @@ func (s *Service) CorrectEntry(ctx context.Context, a Actor, index uint64, req C
 	if res, ok, err := replay[Receipt](ctx, s, a); ok || err != nil {
 		return res, err
 	}
-	raw, err := s.log.Entry(index)
-	if errors.Is(err, tlog.ErrNotFound) {
-		return Receipt{}, notFound("entry")
-	}
+	orig, allowed, err := s.correctionTarget(a, index)
 	if err != nil {
 		return Receipt{}, err
-	}
-	orig, err := DecodeEntry(raw)
-	if err != nil {
-		return Receipt{}, err
-	}
-	if a.Role != RoleInspector && (a.Role != orig.Actor.Role || a.Org != orig.Actor.Org) {
-		if a.Role == RoleEmployer {
-			return Receipt{}, notFound("entry")
-		}
-		return Receipt{}, forbidden(CodeRoleNotAllowed, "only the org that appended an entry, or an inspector, may correct it")
-	}
-	allowed, ok := correctable[orig.Type]
-	if !ok {
-		return Receipt{}, invalid(CodeNotCorrectable, "index", "entries of type %s cannot be corrected", orig.Type)
 	}
 	reason, err := text("reason", req.Reason, true, maxText)
 	if err != nil {
 		return Receipt{}, err
 	}
-	if len(req.Changes) == 0 {
-		return Receipt{}, invalid(CodeRequired, "changes", "changes is required")
+	vals, err := s.checkChanges(&orig, allowed, req.Changes)
+	if err != nil {
+		return Receipt{}, err
 	}
-	names := make([]string, 0, len(req.Changes))
-	for k := range req.Changes {
+	changes, pii, hasPersonal, err := s.correctionChanges(&orig, vals)
+	if err != nil {
+		return Receipt{}, err
+	}
+
+	return appendOnce(ctx, s, a, s.appendFunc(func(tx *tlog.Tx, _ uint64, _ time.Time) (*Entry, error) {
+		if err := s.checkCorrection(tx, &orig, vals, hasPersonal); err != nil {
+			return nil, err
+		}
+		data, err := json.Marshal(CorrectionData{Corrects: index, Type: orig.Type, Reason: reason, Changes: changes})
+		if err != nil {
+			return nil, err
+		}
+		return &Entry{Type: TypeEntryCorrected, Actor: a, WorkerID: orig.WorkerID, EmployerID: orig.EmployerID,
+			PermitID: orig.PermitID, PlacementID: orig.PlacementID, Data: data, PII: pii}, nil
+	}), receiptOf)
+}
+
+// correctionTarget reads the entry at index that a wants to correct and
+// returns it with the fields a correction of it may change: ErrNotFound
+// for an index beyond the log or another employer's entry, ErrForbidden
+// for another org's or role's entry, not_correctable for its type.
+func (s *Service) correctionTarget(a Actor, index uint64) (Entry, []string, error) {
+	raw, err := s.log.Entry(index)
+	if errors.Is(err, tlog.ErrNotFound) {
+		return Entry{}, nil, notFound("entry")
+	}
+	if err != nil {
+		return Entry{}, nil, err
+	}
+	orig, err := DecodeEntry(raw)
+	if err != nil {
+		return Entry{}, nil, err
+	}
+	if a.Role != RoleInspector && (a.Role != orig.Actor.Role || a.Org != orig.Actor.Org) {
+		if a.Role == RoleEmployer {
+			return Entry{}, nil, notFound("entry")
+		}
+		return Entry{}, nil, forbidden(CodeRoleNotAllowed, "only the org that appended an entry, or an inspector, may correct it")
+	}
+	allowed, ok := correctable[orig.Type]
+	if !ok {
+		return Entry{}, nil, invalid(CodeNotCorrectable, "index", "entries of type %s cannot be corrected", orig.Type)
+	}
+	return orig, allowed, nil
+}
+
+// checkChanges validates the requested changes, in the order of their
+// names, against the fields allowed on orig's type, and returns their
+// normalised values by field name.
+func (s *Service) checkChanges(orig *Entry, allowed []string, req map[string]json.RawMessage) (map[string]string, error) {
+	if len(req) == 0 {
+		return nil, invalid(CodeRequired, "changes", "changes is required")
+	}
+	names := make([]string, 0, len(req))
+	for k := range req {
 		names = append(names, k)
 	}
 	slices.Sort(names)
@@ -119,23 +157,30 @@ func (s *Service) CorrectEntry(ctx context.Context, a Actor, index uint64, req C
 	for _, k := range names {
 		field := "changes." + k
 		if !slices.Contains(allowed, k) {
-			return Receipt{}, invalid(CodeUnknownField, field, "%s cannot be corrected on a %s entry", k, orig.Type)
+			return nil, invalid(CodeUnknownField, field, "%s cannot be corrected on a %s entry", k, orig.Type)
 		}
 		var v string
-		if err := json.Unmarshal(req.Changes[k], &v); err != nil {
-			return Receipt{}, invalid(CodeInvalidValue, field, "%s must be a string", field)
+		if err := json.Unmarshal(req[k], &v); err != nil {
+			return nil, invalid(CodeInvalidValue, field, "%s must be a string", field)
 		}
-		if v, err = s.checkChange(orig.Type, k, v); err != nil {
-			return Receipt{}, err
+		v, err := s.checkChange(orig.Type, k, v)
+		if err != nil {
+			return nil, err
 		}
 		vals[k] = v
 	}
+	return vals, nil
+}
 
+// correctionChanges splits checked values into the correction's clear
+// changes, with the fields derived from them, and its sealed personal
+// data (pii, and hasPersonal if there is any). It returns worker_erased
+// for personal fields of an erased worker.
+func (s *Service) correctionChanges(orig *Entry, vals map[string]string) (changes map[string]json.RawMessage, pii []byte, hasPersonal bool, err error) {
 	// Personal fields go encrypted into the correction's PII; derived
 	// clear fields follow them.
 	clear := map[string]any{}
 	var personal Personal
-	hasPersonal := false
 	for k, v := range vals {
 		switch k {
 		case "given_names":
@@ -150,17 +195,16 @@ func (s *Service) CorrectEntry(ctx context.Context, a Actor, index uint64, req C
 			clear[k] = v
 		}
 	}
-	var pii []byte
 	if hasPersonal {
 		dk, err := s.readDataKey(orig.WorkerID)
 		if errors.Is(err, errKeyGone) {
-			return Receipt{}, invalid(CodeWorkerErased, "", "the worker's personal data was erased")
+			return nil, nil, false, invalid(CodeWorkerErased, "", "the worker's personal data was erased")
 		}
 		if err != nil {
-			return Receipt{}, err
+			return nil, nil, false, err
 		}
 		if pii, err = dk.sealPersonal(orig.WorkerID, personal); err != nil {
-			return Receipt{}, err
+			return nil, nil, false, err
 		}
 	}
 	if start, ok := vals["start_date"]; ok && orig.Type == TypePlacementStarted {
@@ -169,29 +213,18 @@ func (s *Service) CorrectEntry(ctx context.Context, a Actor, index uint64, req C
 				clear["age_at_start"] = age
 			}
 		} else if !errors.Is(err, errKeyGone) {
-			return Receipt{}, err
+			return nil, nil, false, err
 		}
 	}
-	changes := make(map[string]json.RawMessage, len(clear))
+	changes = make(map[string]json.RawMessage, len(clear))
 	for k, v := range clear {
 		b, err := json.Marshal(v)
 		if err != nil {
-			return Receipt{}, err
+			return nil, nil, false, err
 		}
 		changes[k] = b
 	}
-
-	return appendOnce(ctx, s, a, s.appendFunc(func(tx *tlog.Tx, _ uint64, _ time.Time) (*Entry, error) {
-		if err := s.checkCorrection(tx, &orig, vals, hasPersonal); err != nil {
-			return nil, err
-		}
-		data, err := json.Marshal(CorrectionData{Corrects: index, Type: orig.Type, Reason: reason, Changes: changes})
-		if err != nil {
-			return nil, err
-		}
-		return &Entry{Type: TypeEntryCorrected, Actor: a, WorkerID: orig.WorkerID, EmployerID: orig.EmployerID,
-			PermitID: orig.PermitID, PlacementID: orig.PlacementID, Data: data, PII: pii}, nil
-	}), receiptOf)
+	return changes, pii, hasPersonal, nil
 }
 
 // checkChange validates and normalises one changed value on its own.
@@ -326,78 +359,93 @@ func (s *Service) applyCorrection(tx setter, e *Entry) error {
 		return err
 	}
 	c := &d.Changes
-	set := func(dst *string, v *string) {
-		if v != nil {
-			*dst = *v
-		}
-	}
 	if d.Type == TypeEmployerRegistered {
 		return updateEmployer(tx, e.EmployerID, func(r *employerRow) error {
-			set(&r.LegalName, c.LegalName)
-			set(&r.Sector, c.Sector)
-			set(&r.Region, c.Region)
+			setIfChanged(&r.LegalName, c.LegalName)
+			setIfChanged(&r.Sector, c.Sector)
+			setIfChanged(&r.Region, c.Region)
 			return nil
 		})
 	}
 	return updateWorker(tx, e, func(w *workerRow) error {
-		switch d.Type {
-		case TypeWorkerRegistered:
-			set(&w.Sex, c.Sex)
-			set(&w.Nationality, c.Nationality)
-			if c.BirthYear != nil {
-				w.BirthYear = *c.BirthYear
-			}
-			if len(e.PII) > 0 {
-				w.PII = append(w.PII, e.Index)
-			}
-		case TypeCrossingRecorded:
-			i := slices.IndexFunc(w.Crossings, func(x crossingRow) bool { return x.Index == d.Corrects })
-			if i < 0 {
-				return errors.New("corrected crossing missing")
-			}
-			x := &w.Crossings[i]
-			set(&x.Dir, c.Direction)
-			set(&x.Post, c.Post)
-			set(&x.Reason, c.Reason)
-			if c.OccurredAt != nil {
-				t, err := time.Parse(time.RFC3339Nano, *c.OccurredAt)
-				if err != nil {
-					return err
-				}
-				x.At = t.UnixNano()
-			}
-			sortCrossings(w.Crossings)
-		case TypePermitIssued:
-			p := w.permit(e.PermitID)
-			if p == nil {
-				return errors.New("corrected permit missing")
-			}
-			set(&p.Type, c.Type)
-			set(&p.From, c.ValidFrom)
-			set(&p.To, c.ValidTo)
-		case TypePlacementStarted:
-			p := w.placement(e.PlacementID)
-			if p == nil {
-				return errors.New("corrected placement missing")
-			}
-			set(&p.Start, c.StartDate)
-			set(&p.ExpectedEnd, c.ExpectedEndDate)
-			set(&p.Occupation, c.Occupation)
-			set(&p.Sector, c.Sector)
-			set(&p.Region, c.Region)
-			if c.AgeAtStart != nil {
-				p.Age = c.AgeAtStart
-			}
-		case TypePlacementEnded:
-			p := w.placement(e.PlacementID)
-			if p == nil {
-				return errors.New("corrected placement missing")
-			}
-			set(&p.End, c.EndDate)
-			set(&p.EndReason, c.Reason)
-		default:
-			return errors.New("entries of type " + d.Type + " cannot be corrected")
-		}
-		return nil
+		return correctWorkerRow(w, e, d.Type, d.Corrects, c)
 	})
+}
+
+// setIfChanged sets *dst to *v if a correction changed it (v not nil).
+func setIfChanged(dst *string, v *string) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+// correctWorkerRow applies the changes c of correction e, which corrects
+// the entry of type typ at index corrects, to the worker's row.
+func correctWorkerRow(w *workerRow, e *Entry, typ string, corrects uint64, c *changeSet) error {
+	switch typ {
+	case TypeWorkerRegistered:
+		setIfChanged(&w.Sex, c.Sex)
+		setIfChanged(&w.Nationality, c.Nationality)
+		if c.BirthYear != nil {
+			w.BirthYear = *c.BirthYear
+		}
+		if len(e.PII) > 0 {
+			w.PII = append(w.PII, e.Index)
+		}
+	case TypeCrossingRecorded:
+		return correctCrossing(w, corrects, c)
+	case TypePermitIssued:
+		p := w.permit(e.PermitID)
+		if p == nil {
+			return errors.New("corrected permit missing")
+		}
+		setIfChanged(&p.Type, c.Type)
+		setIfChanged(&p.From, c.ValidFrom)
+		setIfChanged(&p.To, c.ValidTo)
+	case TypePlacementStarted:
+		p := w.placement(e.PlacementID)
+		if p == nil {
+			return errors.New("corrected placement missing")
+		}
+		setIfChanged(&p.Start, c.StartDate)
+		setIfChanged(&p.ExpectedEnd, c.ExpectedEndDate)
+		setIfChanged(&p.Occupation, c.Occupation)
+		setIfChanged(&p.Sector, c.Sector)
+		setIfChanged(&p.Region, c.Region)
+		if c.AgeAtStart != nil {
+			p.Age = c.AgeAtStart
+		}
+	case TypePlacementEnded:
+		p := w.placement(e.PlacementID)
+		if p == nil {
+			return errors.New("corrected placement missing")
+		}
+		setIfChanged(&p.End, c.EndDate)
+		setIfChanged(&p.EndReason, c.Reason)
+	default:
+		return errors.New("entries of type " + typ + " cannot be corrected")
+	}
+	return nil
+}
+
+// correctCrossing applies the changes c to the worker's crossing at index
+// corrects and keeps the crossings in order.
+func correctCrossing(w *workerRow, corrects uint64, c *changeSet) error {
+	i := slices.IndexFunc(w.Crossings, func(x crossingRow) bool { return x.Index == corrects })
+	if i < 0 {
+		return errors.New("corrected crossing missing")
+	}
+	x := &w.Crossings[i]
+	setIfChanged(&x.Dir, c.Direction)
+	setIfChanged(&x.Post, c.Post)
+	setIfChanged(&x.Reason, c.Reason)
+	if c.OccurredAt != nil {
+		t, err := time.Parse(time.RFC3339Nano, *c.OccurredAt)
+		if err != nil {
+			return err
+		}
+		x.At = t.UnixNano()
+	}
+	sortCrossings(w.Crossings)
+	return nil
 }

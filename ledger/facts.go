@@ -226,46 +226,14 @@ func (w *workerRow) facts() ([]byte, error) {
 	binary.BigEndian.PutUint16(b[10:], uint16(len(w.Placements)))
 	binary.BigEndian.PutUint16(b[12:], uint16(len(movements)))
 	binary.BigEndian.PutUint16(b[14:], uint16(len(w.Permits)))
-	for _, p := range w.Placements {
-		var rec [factsPlacement]byte
-		start, ok := DayOf(p.Start)
-		if !ok {
-			return nil, fmt.Errorf("placement %s start %q", p.ID, p.Start)
+	for i := range w.Placements {
+		var err error
+		if b, err = appendFactsPlacement(b, &w.Placements[i]); err != nil {
+			return nil, err
 		}
-		end := OpenEnd
-		if p.End != "" {
-			if end, ok = DayOf(p.End); !ok {
-				return nil, fmt.Errorf("placement %s end %q", p.ID, p.End)
-			}
-		}
-		binary.BigEndian.PutUint32(rec[0:], uint32(start))
-		binary.BigEndian.PutUint32(rec[4:], uint32(end))
-		emp, err := ulid.ParseStrict(strings.TrimPrefix(p.Employer, employerIDPrefix))
-		if err != nil || !strings.HasPrefix(p.Employer, employerIDPrefix) {
-			return nil, fmt.Errorf("placement %s employer %q", p.ID, p.Employer)
-		}
-		copy(rec[8:24], emp[:])
-		for _, f := range []struct {
-			dst []byte
-			v   string
-		}{{rec[24:28], p.Occupation}, {rec[28:32], p.Sector}, {rec[32:38], p.Region}} {
-			if err := putASCII(f.dst, f.v); err != nil {
-				return nil, err
-			}
-		}
-		b = append(b, rec[:]...)
 	}
-	for _, c := range movements {
-		const nsPerDay = 86400 * int64(time.Second)
-		day := c.At / nsPerDay
-		if c.At%nsPerDay < 0 {
-			day-- // floor division for times before 1970
-		}
-		d := int32(day) * 2
-		if c.Dir == "exit" {
-			d++
-		}
-		b = binary.BigEndian.AppendUint32(b, uint32(d))
+	for i := range movements {
+		b = binary.BigEndian.AppendUint32(b, uint32(movementDay(&movements[i])))
 	}
 	for _, p := range w.Permits {
 		from, ok1 := DayOf(p.From)
@@ -277,6 +245,53 @@ func (w *workerRow) facts() ([]byte, error) {
 		b = binary.BigEndian.AppendUint32(b, uint32(last))
 	}
 	return b, nil
+}
+
+// appendFactsPlacement appends the facts record of placement p to b; an
+// error if a date, the employer id or a code does not fit the record.
+func appendFactsPlacement(b []byte, p *placementRow) ([]byte, error) {
+	var rec [factsPlacement]byte
+	start, ok := DayOf(p.Start)
+	if !ok {
+		return nil, fmt.Errorf("placement %s start %q", p.ID, p.Start)
+	}
+	end := OpenEnd
+	if p.End != "" {
+		if end, ok = DayOf(p.End); !ok {
+			return nil, fmt.Errorf("placement %s end %q", p.ID, p.End)
+		}
+	}
+	binary.BigEndian.PutUint32(rec[0:], uint32(start))
+	binary.BigEndian.PutUint32(rec[4:], uint32(end))
+	emp, err := ulid.ParseStrict(strings.TrimPrefix(p.Employer, employerIDPrefix))
+	if err != nil || !strings.HasPrefix(p.Employer, employerIDPrefix) {
+		return nil, fmt.Errorf("placement %s employer %q", p.ID, p.Employer)
+	}
+	copy(rec[8:24], emp[:])
+	for _, f := range []struct {
+		dst []byte
+		v   string
+	}{{rec[24:28], p.Occupation}, {rec[28:32], p.Sector}, {rec[32:38], p.Region}} {
+		if err := putASCII(f.dst, f.v); err != nil {
+			return nil, err
+		}
+	}
+	return append(b, rec[:]...), nil
+}
+
+// movementDay encodes an entry or exit c as its day (floor of its time in
+// days since 1970) times two, plus one for an exit.
+func movementDay(c *crossingRow) int32 {
+	const nsPerDay = 86400 * int64(time.Second)
+	day := c.At / nsPerDay
+	if c.At%nsPerDay < 0 {
+		day-- // floor division for times before 1970
+	}
+	d := int32(day) * 2
+	if c.Dir == "exit" {
+		d++
+	}
+	return d
 }
 
 // putASCII copies v, zero-padded, into dst; v must fit.

@@ -96,25 +96,9 @@ func (s *Service) WorkerHistory(ctx context.Context, a Actor, id string, req His
 			return err
 		}
 		var shown []uint64
-		for n, i := range indexes {
-			leaf := leaves[n]
-			e, err := DecodeEntry(leaf)
-			if err != nil {
-				return err
-			}
-			if a.Role == RoleEmployer && !employerMaySee(a.Org, &e) {
-				continue
-			}
-			he := HistoryEntry{Index: i, Type: e.Type, RecordedAt: e.RecordedAt, Data: e.Data, Leaf: leaf}
-			if dk != nil && len(e.PII) > 0 {
-				p, err := dk.openPersonal(id, e.PII)
-				if err != nil {
-					return err
-				}
-				he.Personal = &p
-			}
-			h.Entries = append(h.Entries, he)
-			shown = append(shown, i)
+		h.Entries, shown, err = appendHistoryEntries(h.Entries, a, id, indexes, leaves, dk)
+		if err != nil {
+			return err
 		}
 		if req.Proofs && len(shown) > 0 {
 			_, proofs, err := r.EntriesAt(shown, h.Size)
@@ -131,6 +115,35 @@ func (s *Service) WorkerHistory(ctx context.Context, a Actor, id string, req His
 		return History{}, err
 	}
 	return h, nil
+}
+
+// appendHistoryEntries decodes the worker's entries (leaves, at indexes)
+// that a may see, with their personal data if dk is not nil, appends them
+// to entries and returns it with their indexes; an error if an entry or
+// its personal data cannot be read.
+func appendHistoryEntries(entries []HistoryEntry, a Actor, id string, indexes []uint64, leaves [][]byte, dk *dataKey) ([]HistoryEntry, []uint64, error) {
+	var shown []uint64
+	for n, i := range indexes {
+		leaf := leaves[n]
+		e, err := DecodeEntry(leaf)
+		if err != nil {
+			return nil, nil, err
+		}
+		if a.Role == RoleEmployer && !employerMaySee(a.Org, &e) {
+			continue
+		}
+		he := HistoryEntry{Index: i, Type: e.Type, RecordedAt: e.RecordedAt, Data: e.Data, Leaf: leaf}
+		if dk != nil && len(e.PII) > 0 {
+			p, err := dk.openPersonal(id, e.PII)
+			if err != nil {
+				return nil, nil, err
+			}
+			he.Personal = &p
+		}
+		entries = append(entries, he)
+		shown = append(shown, i)
+	}
+	return entries, shown, nil
 }
 
 // employerMaySee reports whether an employer's view of a worker's history

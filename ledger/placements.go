@@ -52,25 +52,8 @@ func (s *Service) StartPlacement(ctx context.Context, a Actor, req PlacementRequ
 	if res, ok, err := replay[PlacementResult](ctx, s, a); ok || err != nil {
 		return res, err
 	}
-	var d PlacementStartedData
-	var err error
-	if _, err = parseDate("start_date", req.StartDate); err != nil {
-		return PlacementResult{}, err
-	}
-	if _, err = parseDate("expected_end_date", req.ExpectedEndDate); err != nil {
-		return PlacementResult{}, err
-	}
-	if req.ExpectedEndDate < req.StartDate {
-		return PlacementResult{}, invalid(CodeInvalidPeriod, "expected_end_date", "expected_end_date is before start_date")
-	}
-	d.StartDate, d.ExpectedEndDate = req.StartDate, req.ExpectedEndDate
-	if d.Occupation, err = occupation("occupation", req.Occupation); err != nil {
-		return PlacementResult{}, err
-	}
-	if d.Sector, err = sector("sector", req.Sector); err != nil {
-		return PlacementResult{}, err
-	}
-	if d.Region, err = region("region", req.Region, s.cfg.Country); err != nil {
+	d, err := s.placementData(req)
+	if err != nil {
 		return PlacementResult{}, err
 	}
 	if !validID(workerIDPrefix, req.WorkerID) {
@@ -93,30 +76,9 @@ func (s *Service) StartPlacement(ctx context.Context, a Actor, req PlacementRequ
 	today := dateOf(s.now())
 	var warnings []string
 	return appendOnce(ctx, s, a, s.appendFunc(func(tx *tlog.Tx, _ uint64, _ time.Time) (*Entry, error) {
-		var e employerRow
-		found, err := getRow(tx, employerKey(a.Org), &e)
-		if err != nil {
+		var err error
+		if warnings, err = checkPlacementStart(tx, a.Org, req.WorkerID, &d, today); err != nil {
 			return nil, err
-		}
-		if !found {
-			return nil, forbidden(CodeEmployerNotRegistered, "org %q is not a registered employer", a.Org)
-		}
-		if e.Suspended {
-			return nil, invalid(CodeEmployerSuspended, "", "the employer is suspended and may start no placement")
-		}
-		w, err := liveWorker(tx, req.WorkerID)
-		if err != nil {
-			return nil, err
-		}
-		if w.validPermitOn(d.StartDate) == nil {
-			return nil, invalid(CodeNoValidPermit, "start_date", "the worker holds no permit valid on %s", d.StartDate)
-		}
-		warnings = nil
-		if d.AgeAtStart != nil && *d.AgeAtStart < 18 {
-			warnings = append(warnings, FindingMinorInPlacement)
-		}
-		if d.StartDate <= today && !w.presentOn(d.StartDate) {
-			warnings = append(warnings, FindingPlacementWhileAbsent)
 		}
 		data, err := json.Marshal(d)
 		if err != nil {
@@ -129,6 +91,68 @@ func (s *Service) StartPlacement(ctx context.Context, a Actor, req PlacementRequ
 		}
 		return PlacementResult{PlacementID: id, Receipt: receiptOf(rc), Warnings: warnings}
 	})
+}
+
+// placementData validates the fields of a placement start request and
+// returns the entry's data: a *ValidationError for an invalid date,
+// period, occupation, sector or region.
+func (s *Service) placementData(req PlacementRequest) (PlacementStartedData, error) {
+	var d PlacementStartedData
+	var err error
+	if _, err = parseDate("start_date", req.StartDate); err != nil {
+		return d, err
+	}
+	if _, err = parseDate("expected_end_date", req.ExpectedEndDate); err != nil {
+		return d, err
+	}
+	if req.ExpectedEndDate < req.StartDate {
+		return d, invalid(CodeInvalidPeriod, "expected_end_date", "expected_end_date is before start_date")
+	}
+	d.StartDate, d.ExpectedEndDate = req.StartDate, req.ExpectedEndDate
+	if d.Occupation, err = occupation("occupation", req.Occupation); err != nil {
+		return d, err
+	}
+	if d.Sector, err = sector("sector", req.Sector); err != nil {
+		return d, err
+	}
+	if d.Region, err = region("region", req.Region, s.cfg.Country); err != nil {
+		return d, err
+	}
+	return d, nil
+}
+
+// checkPlacementStart checks, inside the writer, that the employer may
+// start placement d of the worker, and returns the placement's findings,
+// nil when there are none. It returns
+// ErrForbidden for an unregistered employer, employer_suspended,
+// no_valid_permit, or the errors of liveWorker.
+func checkPlacementStart(tx *tlog.Tx, employerID, workerID string, d *PlacementStartedData, today string) ([]string, error) {
+	var e employerRow
+	found, err := getRow(tx, employerKey(employerID), &e)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, forbidden(CodeEmployerNotRegistered, "org %q is not a registered employer", employerID)
+	}
+	if e.Suspended {
+		return nil, invalid(CodeEmployerSuspended, "", "the employer is suspended and may start no placement")
+	}
+	w, err := liveWorker(tx, workerID)
+	if err != nil {
+		return nil, err
+	}
+	if w.validPermitOn(d.StartDate) == nil {
+		return nil, invalid(CodeNoValidPermit, "start_date", "the worker holds no permit valid on %s", d.StartDate)
+	}
+	var warnings []string
+	if d.AgeAtStart != nil && *d.AgeAtStart < 18 {
+		warnings = append(warnings, FindingMinorInPlacement)
+	}
+	if d.StartDate <= today && !w.presentOn(d.StartDate) {
+		warnings = append(warnings, FindingPlacementWhileAbsent)
+	}
+	return warnings, nil
 }
 
 // EndPlacement ends a placement of the calling employer. A worker who

@@ -125,54 +125,9 @@ func (w *workerRow) UnmarshalBinary(b []byte) error {
 	}
 	r.Erased = d.bool()
 	r.ErasedIndex = d.uvarint()
-	if n := d.count(6); n > 0 {
-		r.Crossings = make([]crossingRow, n)
-		for i := range r.Crossings {
-			c := &r.Crossings[i]
-			c.Index = d.uvarint()
-			c.Dir = d.string()
-			c.At = d.varint()
-			c.Post = d.string()
-			c.Reason = d.string()
-			c.Org = d.string()
-		}
-	}
-	if n := d.count(7); n > 0 {
-		r.Permits = make([]permitRow, n)
-		for i := range r.Permits {
-			p := &r.Permits[i]
-			p.ID = d.string()
-			p.Index = d.uvarint()
-			p.Type = d.string()
-			p.From = d.string()
-			p.To = d.string()
-			p.Revoked = d.string()
-			p.RevokedIndex = d.uvarint()
-		}
-	}
-	if n := d.count(12); n > 0 {
-		r.Placements = make([]placementRow, n)
-		for i := range r.Placements {
-			p := &r.Placements[i]
-			p.ID = d.string()
-			p.Index = d.uvarint()
-			p.Employer = d.string()
-			p.Start = d.string()
-			p.ExpectedEnd = d.string()
-			p.End = d.string()
-			p.EndReason = d.string()
-			p.EndIndex = d.uvarint()
-			p.Occupation = d.string()
-			p.Sector = d.string()
-			p.Region = d.string()
-			if age := d.varint(); age >= 0 && age <= math.MaxInt32 {
-				a := int(age)
-				p.Age = &a
-			} else if age != -1 {
-				d.fail()
-			}
-		}
-	}
+	r.Crossings = d.crossings()
+	r.Permits = d.permits()
+	r.Placements = d.placements()
 	if d.err != nil {
 		return d.err
 	}
@@ -181,6 +136,75 @@ func (w *workerRow) UnmarshalBinary(b []byte) error {
 	}
 	*w = r
 	return nil
+}
+
+// crossings reads a row's list of crossings; nil if it is empty.
+func (d *rowDecoder) crossings() []crossingRow {
+	n := d.count(6)
+	if n == 0 {
+		return nil
+	}
+	cs := make([]crossingRow, n)
+	for i := range cs {
+		c := &cs[i]
+		c.Index = d.uvarint()
+		c.Dir = d.string()
+		c.At = d.varint()
+		c.Post = d.string()
+		c.Reason = d.string()
+		c.Org = d.string()
+	}
+	return cs
+}
+
+// permits reads a row's list of permits; nil if it is empty.
+func (d *rowDecoder) permits() []permitRow {
+	n := d.count(7)
+	if n == 0 {
+		return nil
+	}
+	ps := make([]permitRow, n)
+	for i := range ps {
+		p := &ps[i]
+		p.ID = d.string()
+		p.Index = d.uvarint()
+		p.Type = d.string()
+		p.From = d.string()
+		p.To = d.string()
+		p.Revoked = d.string()
+		p.RevokedIndex = d.uvarint()
+	}
+	return ps
+}
+
+// placements reads a row's list of placements; nil if it is empty.
+func (d *rowDecoder) placements() []placementRow {
+	n := d.count(12)
+	if n == 0 {
+		return nil
+	}
+	ps := make([]placementRow, n)
+	for i := range ps {
+		p := &ps[i]
+		p.ID = d.string()
+		p.Index = d.uvarint()
+		p.Employer = d.string()
+		p.Start = d.string()
+		p.ExpectedEnd = d.string()
+		p.End = d.string()
+		p.EndReason = d.string()
+		p.EndIndex = d.uvarint()
+		p.Occupation = d.string()
+		p.Sector = d.string()
+		p.Region = d.string()
+		if age := d.varint(); age >= 0 && age <= math.MaxInt32 {
+			a := int(age)
+			p.Age = &a
+		} else if age != -1 {
+			d.fail()
+		}
+	}
+	return ps
 }
 
 func appendString(b []byte, s string) []byte {

@@ -64,39 +64,10 @@ func (s *Service) RegisterWorker(ctx context.Context, a Actor, req WorkerRequest
 	if res, ok, err := replay[WorkerResult](ctx, s, a); ok || err != nil {
 		return res, err
 	}
-	var p Personal
-	var d WorkerRegisteredData
-	var err error
-	if p.GivenNames, err = text("given_names", req.GivenNames, true, maxName); err != nil {
-		return WorkerResult{}, err
-	}
-	if p.FamilyNames, err = text("family_names", req.FamilyNames, true, maxName); err != nil {
-		return WorkerResult{}, err
-	}
-	dob, err := parseDate("date_of_birth", req.DateOfBirth)
+	p, d, err := s.workerData(req)
 	if err != nil {
 		return WorkerResult{}, err
 	}
-	if dateOf(dob) > dateOf(s.now()) {
-		return WorkerResult{}, invalid(CodeDateInFuture, "date_of_birth", "date_of_birth is in the future")
-	}
-	p.DateOfBirth, d.BirthYear = req.DateOfBirth, dob.Year()
-	if d.Sex, err = oneOf(CodeInvalidSex, "sex", req.Sex, sexes...); err != nil {
-		return WorkerResult{}, err
-	}
-	if d.Nationality, err = country("nationality", req.Nationality); err != nil {
-		return WorkerResult{}, err
-	}
-	if d.Document.Type, err = oneOf(CodeInvalidDocType, "document.type", req.Document.Type, documentTypes...); err != nil {
-		return WorkerResult{}, err
-	}
-	if p.DocumentNumber, err = documentNumber("document.number", req.Document.Number); err != nil {
-		return WorkerResult{}, err
-	}
-	if d.Document.IssuingCountry, err = country("document.issuing_country", req.Document.IssuingCountry); err != nil {
-		return WorkerResult{}, err
-	}
-
 	id, err := s.newID(workerIDPrefix)
 	if err != nil {
 		return WorkerResult{}, err
@@ -135,6 +106,45 @@ func (s *Service) RegisterWorker(ctx context.Context, a Actor, req WorkerRequest
 		r := receiptOf(rc)
 		return WorkerResult{WorkerID: id, Receipt: &r}
 	})
+}
+
+// workerData validates the fields of a worker registration and splits
+// them into the worker's personal data, kept encrypted, and the entry's
+// clear data. It returns a *ValidationError for a missing or invalid field.
+func (s *Service) workerData(req WorkerRequest) (Personal, WorkerRegisteredData, error) {
+	var p Personal
+	var d WorkerRegisteredData
+	var err error
+	if p.GivenNames, err = text("given_names", req.GivenNames, true, maxName); err != nil {
+		return p, d, err
+	}
+	if p.FamilyNames, err = text("family_names", req.FamilyNames, true, maxName); err != nil {
+		return p, d, err
+	}
+	dob, err := parseDate("date_of_birth", req.DateOfBirth)
+	if err != nil {
+		return p, d, err
+	}
+	if dateOf(dob) > dateOf(s.now()) {
+		return p, d, invalid(CodeDateInFuture, "date_of_birth", "date_of_birth is in the future")
+	}
+	p.DateOfBirth, d.BirthYear = req.DateOfBirth, dob.Year()
+	if d.Sex, err = oneOf(CodeInvalidSex, "sex", req.Sex, sexes...); err != nil {
+		return p, d, err
+	}
+	if d.Nationality, err = country("nationality", req.Nationality); err != nil {
+		return p, d, err
+	}
+	if d.Document.Type, err = oneOf(CodeInvalidDocType, "document.type", req.Document.Type, documentTypes...); err != nil {
+		return p, d, err
+	}
+	if p.DocumentNumber, err = documentNumber("document.number", req.Document.Number); err != nil {
+		return p, d, err
+	}
+	if d.Document.IssuingCountry, err = country("document.issuing_country", req.Document.IssuingCountry); err != nil {
+		return p, d, err
+	}
+	return p, d, nil
 }
 
 // readDataKey reads a worker's data key outside the writer.

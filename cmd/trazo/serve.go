@@ -149,57 +149,26 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _ 
 	if err := parseFlags(fs, args, getenv); err != nil {
 		return err
 	}
-	if *rateLimit < 0 || *rateBurst < 0 || math.IsNaN(*rateLimit) || math.IsInf(*rateLimit, 0) {
-		return usageError("--rate-limit and --rate-burst must not be negative")
-	}
-	origins := splitList(*corsOrigins)
-	for _, o := range origins {
-		if err := api.CheckOrigin(o); err != nil {
-			return usageError("--cors-origins: %q is not an origin such as https://app.example", o)
-		}
-	}
-	proxies := splitList(*trustedProxies)
-	for _, p := range proxies {
-		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
-			return usageError("--trusted-proxies: %q is not an IP address or CIDR", p)
-		}
-	}
-	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	opts, err := lf.options(logger)
+	origins, proxies, err := checkServeFlags(*rateLimit, *rateBurst, *corsOrigins, *trustedProxies)
 	if err != nil {
 		return err
 	}
+
+	// Open the store.
+	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	metrics := api.NewMetrics()
-	opts.OnCommit = metrics.ObserveCommit
-	l, err := tlog.Open(lf.dataDir, opts)
+	l, err := openServeLog(&lf, logger, metrics)
 	if err != nil {
-		return fmt.Errorf("open data directory %s: %w", lf.dataDir, err)
+		return err
 	}
-	defer func() {
-		if err := l.Close(); err != nil {
-			logger.Error("close store", "err", err)
-		}
-	}()
+	defer closeLog(l, logger)
 
-	key, err := auth.LoadOrCreateKey(filepath.Join(lf.dataDir, tokenKeyFile))
+	// Wire the token keys, the domain and the API.
+	key, verifier, stopReload, err := loadVerifier(ctx, lf.dataDir, *jwksFile, logger)
 	if err != nil {
-		return fmt.Errorf("token signing key: %w", err)
+		return err
 	}
-	verifier, err := auth.NewVerifier(key.Public().(ed25519.PublicKey), auth.Config{})
-	if err != nil {
-		return fmt.Errorf("token verifier: %w", err)
-	}
-	if *jwksFile != "" {
-		if err := verifier.ReloadJWKS(*jwksFile); err != nil {
-			return fmt.Errorf("--jwks-file: %w", err)
-		}
-		logger.Info("trusted JWKS loaded", "file", *jwksFile, "kids", verifier.KeySet().KeyIDs())
-		hup := make(chan os.Signal, 1)
-		signal.Notify(hup, syscall.SIGHUP)
-		defer signal.Stop(hup)
-		go reloadOnSignal(ctx, hup, verifier, *jwksFile, logger)
-	}
-
+	defer stopReload()
 	svc, err := ledger.New(l, ledger.Config{Country: lf.country, DataDir: lf.dataDir, Now: time.Now, Logger: logger})
 	if err != nil {
 		return fmt.Errorf("mobility domain: %w", err)
@@ -230,27 +199,26 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _ 
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
 	if *demo {
-		issuer, err := auth.NewIssuer(key, auth.Config{})
-		if err != nil {
-			ln.Close()
-			return fmt.Errorf("token issuer: %w", err)
-		}
-		if err := setupDemo(ctx, svc, l, lf.dataDir, "http://"+ln.Addr().String(), issuer, time.Now(), stdout); err != nil {
+		if err := startDemo(ctx, key, svc, l, lf.dataDir, "http://"+ln.Addr().String(), stdout); err != nil {
 			ln.Close()
 			return err
 		}
 	}
-	if ctl, err := startControl(lf.dataDir, l, logger); err != nil {
-		// Serving goes on; "trazo backup" then needs the server stopped.
-		logger.Warn("no control socket: online backups unavailable", "err", err)
-	} else {
-		defer ctl.Close()
-	}
-	srv := api.NewHTTPServer(*addr, handler, api.HTTPLimits{})
-	srv.ErrorLog = slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
+	closeControl := startControlSocket(lf.dataDir, l, logger)
+	defer closeControl()
+
+	// Serve until ctx ends, then shut down.
 	fmt.Fprintf(stdout, "trazo: serving %s on http://%s (log size %d, origin %s)\n", lf.dataDir, ln.Addr(), l.Size(), l.Origin())
 	logger.Info("serving", "addr", ln.Addr().String(), "data_dir", lf.dataDir, "origin", l.Origin(), "size", l.Size(), "token_kid", verifier.KeyID())
+	return serveUntilDone(ctx, *addr, handler, ln, logger)
+}
 
+// serveUntilDone serves handler on ln until ctx ends, then shuts the
+// server down, letting requests in flight finish for up to 15 seconds. It
+// returns the error that stopped serving, or that of the shutdown.
+func serveUntilDone(ctx context.Context, addr string, handler http.Handler, ln net.Listener, logger *slog.Logger) error {
+	srv := api.NewHTTPServer(addr, handler, api.HTTPLimits{})
+	srv.ErrorLog = slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -265,6 +233,103 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _ 
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// checkServeFlags checks serve's rate limit, CORS origins and trusted
+// proxies, and returns the origins and proxies listed; a usage error for
+// a negative rate, an origin that is not one, or a proxy that is not an
+// IP address or CIDR.
+func checkServeFlags(rateLimit float64, rateBurst int, corsOrigins, trustedProxies string) (origins, proxies []string, err error) {
+	if rateLimit < 0 || rateBurst < 0 || math.IsNaN(rateLimit) || math.IsInf(rateLimit, 0) {
+		return nil, nil, usageError("--rate-limit and --rate-burst must not be negative")
+	}
+	origins = splitList(corsOrigins)
+	for _, o := range origins {
+		if err := api.CheckOrigin(o); err != nil {
+			return nil, nil, usageError("--cors-origins: %q is not an origin such as https://app.example", o)
+		}
+	}
+	proxies = splitList(trustedProxies)
+	for _, p := range proxies {
+		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+			return nil, nil, usageError("--trusted-proxies: %q is not an IP address or CIDR", p)
+		}
+	}
+	return origins, proxies, nil
+}
+
+// openServeLog opens the log of the data directory for the server, its
+// commits observed by metrics and its events logged to logger. Closing
+// it is the caller's.
+func openServeLog(lf *ledgerFlags, logger *slog.Logger, metrics *api.Metrics) (*tlog.Log, error) {
+	opts, err := lf.options(logger)
+	if err != nil {
+		return nil, err
+	}
+	opts.OnCommit = metrics.ObserveCommit
+	l, err := tlog.Open(lf.dataDir, opts)
+	if err != nil {
+		return nil, fmt.Errorf("open data directory %s: %w", lf.dataDir, err)
+	}
+	return l, nil
+}
+
+// closeLog closes the server's log, logging an error.
+func closeLog(l *tlog.Log, logger *slog.Logger) {
+	if err := l.Close(); err != nil {
+		logger.Error("close store", "err", err)
+	}
+}
+
+// loadVerifier loads (or, on first start, creates) the server's token
+// signing key in dataDir and returns it with the verifier of tokens,
+// which also trusts the keys of jwksFile when that is set and re-reads
+// them on SIGHUP until ctx ends or stopReload is called. It returns the
+// error of the key, of the verifier or of the JWKS file.
+func loadVerifier(ctx context.Context, dataDir, jwksFile string, logger *slog.Logger) (key ed25519.PrivateKey, verifier *auth.Verifier, stopReload func(), err error) {
+	key, err = auth.LoadOrCreateKey(filepath.Join(dataDir, tokenKeyFile))
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("token signing key: %w", err)
+	}
+	verifier, err = auth.NewVerifier(key.Public().(ed25519.PublicKey), auth.Config{})
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("token verifier: %w", err)
+	}
+	if jwksFile == "" {
+		return key, verifier, func() {}, nil
+	}
+	if err := verifier.ReloadJWKS(jwksFile); err != nil {
+		return nil, nil, nil, fmt.Errorf("--jwks-file: %w", err)
+	}
+	logger.Info("trusted JWKS loaded", "file", jwksFile, "kids", verifier.KeySet().KeyIDs())
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	go reloadOnSignal(ctx, hup, verifier, jwksFile, logger)
+	return key, verifier, func() { signal.Stop(hup) }, nil
+}
+
+// startControlSocket starts the control socket that online backups use,
+// and returns the function that closes it. Without one (logged as a
+// warning) serving goes on, and "trazo backup" then needs the server
+// stopped.
+func startControlSocket(dataDir string, l *tlog.Log, logger *slog.Logger) (closeSocket func()) {
+	ctl, err := startControl(dataDir, l, logger)
+	if err != nil {
+		logger.Warn("no control socket: online backups unavailable", "err", err)
+		return func() {}
+	}
+	return func() { ctl.Close() }
+}
+
+// startDemo sets up the demo data set for the server at baseURL, as
+// setupDemo does, with tokens signed by key. It returns the token
+// issuer's error or setupDemo's.
+func startDemo(ctx context.Context, key ed25519.PrivateKey, svc *ledger.Service, l *tlog.Log, dataDir, baseURL string, stdout io.Writer) error {
+	issuer, err := auth.NewIssuer(key, auth.Config{})
+	if err != nil {
+		return fmt.Errorf("token issuer: %w", err)
+	}
+	return setupDemo(ctx, svc, l, dataDir, baseURL, issuer, time.Now(), stdout)
 }
 
 // reloadOnSignal re-reads the JWKS file each time sig delivers, until ctx

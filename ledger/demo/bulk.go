@@ -1,20 +1,3 @@
-// Package seed fills a Trazo ledger with a synthetic but realistic data set
-// of circular labor mobility, through the real ledger.Service: a ministry
-// registers employers; workers are registered, receive seasonal permits,
-// cross the border, work a season with an employer (some transfer to
-// another mid-season, some have their permit renewed), go home, and most
-// come back the next season, often to the same employer; a few are
-// refused at the border, leave after their permit ended or overstay, and
-// a few are erased at the end.
-//
-// Every worker's life is drawn from its own random stream, itself drawn
-// in order from BulkOptions.Rand, so the same options give the same data set
-// (up to the ids, which the service draws from crypto/rand) whatever the
-// concurrency. Workers are appended by BulkOptions.Concurrency goroutines at
-// once, so that the ledger's group commit shares each fsync among many
-// appends.
-//
-// It is what `trazo seed` and the report benchmark run.
 package demo
 
 import (
@@ -30,8 +13,8 @@ import (
 	"github.com/trazo-ledger/trazo/ledger/codes"
 )
 
-// BulkOptions configures Seed. The zero value seeds 1,000 workers over three
-// seasons.
+// BulkOptions configures Bulk. The zero value appends 1,000 workers over
+// three seasons.
 type BulkOptions struct {
 	// Workers is the number of workers to register. Default 1,000.
 	Workers int
@@ -62,7 +45,7 @@ type BulkOptions struct {
 	Progress func(done, total int)
 }
 
-// BulkStats counts what Seed appended.
+// BulkStats counts what Bulk appended.
 type BulkStats struct {
 	Employers  int
 	Workers    int
@@ -76,7 +59,7 @@ type BulkStats struct {
 	Seasons    []int // the years of the seasons
 }
 
-// Entries returns the number of log entries Seed appended.
+// Entries returns the number of log entries Bulk appended.
 func (s BulkStats) Entries() int {
 	return s.Employers + s.Workers + s.Permits + s.Crossings + s.Placements + s.Ended + s.Erased
 }
@@ -132,60 +115,34 @@ type employer struct {
 	region string
 }
 
-// Seed appends the data set through svc and returns what it appended. It
-// stops at the first error the service returns (a refusal would mean a
-// bug in the generator), or when ctx is done, and returns that error with
-// what it appended so far.
+// Bulk appends the synthetic data set through svc and returns what it
+// appended. It stops at the first error the service returns (a refusal
+// would mean a bug in the generator), or when ctx is done, and returns
+// that error with what it appended so far.
 func Bulk(ctx context.Context, svc *ledger.Service, opts BulkOptions) (BulkStats, error) {
-	if opts.Workers <= 0 {
-		opts.Workers = 1000
-	}
-	if opts.Seasons <= 0 {
-		opts.Seasons = 3
-	}
-	if opts.Employers <= 0 {
-		opts.Employers = max(3, opts.Workers/200)
-	}
-	if opts.Country == "" {
-		opts.Country = "CRI"
-	}
-	if opts.Rand == nil {
-		opts.Rand = rand.New(rand.NewPCG(1, 2))
-	}
-	if opts.Concurrency <= 0 {
-		opts.Concurrency = 128
-	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
+	opts.setDefaults()
 	now := opts.Now().UTC()
 	if opts.FirstSeason == 0 {
-		// The seasons of year Y are over by September of Y+1, late exits
-		// after renewed permits included.
-		last := now.Year() - 1
-		if now.Before(time.Date(now.Year(), time.September, 1, 0, 0, 0, 0, time.UTC)) {
-			last--
-		}
-		opts.FirstSeason = last - opts.Seasons + 1
+		opts.FirstSeason = lastSeasonOver(now) - opts.Seasons + 1
 	}
 	var regions []string
 	for _, s := range codes.SubdivisionsOf(opts.Country) {
 		regions = append(regions, s.Code)
 	}
 	if len(regions) == 0 {
-		return BulkStats{}, fmt.Errorf("seed: country %q has no subdivisions", opts.Country)
+		return BulkStats{}, fmt.Errorf("bulk: country %q has no subdivisions", opts.Country)
 	}
 	stats := BulkStats{}
 	for s := range opts.Seasons {
 		stats.Seasons = append(stats.Seasons, opts.FirstSeason+s)
 	}
 
-	rnd := opts.Rand
 	// A random tag keeps the documents and tax ids of two runs on one
-	// ledger apart (without drawing from rnd, so the data stay the same).
+	// ledger apart (without drawing from opts.Rand, so the data stay the
+	// same).
 	var tag [3]byte
 	if _, err := crand.Read(tag[:]); err != nil {
-		return BulkStats{}, fmt.Errorf("seed: %w", err)
+		return BulkStats{}, fmt.Errorf("bulk: %w", err)
 	}
 	run := fmt.Sprintf("%X", tag)
 	emps, err := registerEmployers(ctx, svc, &opts, regions, run)
@@ -193,7 +150,52 @@ func Bulk(ctx context.Context, svc *ledger.Service, opts BulkOptions) (BulkStats
 	if err != nil {
 		return stats, err
 	}
+	err = appendWorkers(ctx, svc, &opts, emps, run, now, &stats)
+	return stats, err
+}
 
+// setDefaults fills in the zero fields of o but FirstSeason, which
+// depends on the clock.
+func (o *BulkOptions) setDefaults() {
+	if o.Workers <= 0 {
+		o.Workers = 1000
+	}
+	if o.Seasons <= 0 {
+		o.Seasons = 3
+	}
+	if o.Employers <= 0 {
+		o.Employers = max(3, o.Workers/200)
+	}
+	if o.Country == "" {
+		o.Country = "CRI"
+	}
+	if o.Rand == nil {
+		o.Rand = rand.New(rand.NewPCG(1, 2))
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = 128
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+}
+
+// lastSeasonOver returns the latest year whose seasons are all over by
+// now: the seasons of year Y are over by September of Y+1, late exits
+// after renewed permits included.
+func lastSeasonOver(now time.Time) int {
+	last := now.Year() - 1
+	if now.Before(time.Date(now.Year(), time.September, 1, 0, 0, 0, 0, time.UTC)) {
+		last--
+	}
+	return last
+}
+
+// appendWorkers draws and appends opts.Workers workers' lives,
+// opts.Concurrency at a time, each from its own random stream drawn in
+// order from opts.Rand, and adds what they appended to stats. It returns
+// the first error, or the context's.
+func appendWorkers(ctx context.Context, svc *ledger.Service, opts *BulkOptions, emps []employer, run string, now time.Time, stats *BulkStats) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	jobs := make(chan job, opts.Concurrency)
@@ -210,7 +212,7 @@ func Bulk(ctx context.Context, svc *ledger.Service, opts BulkOptions) (BulkStats
 			defer wg.Done()
 			var local BulkStats
 			for j := range jobs {
-				g := &gen{svc: svc, opts: &opts, emps: emps, rnd: rand.New(rand.NewPCG(j.seed, uint64(j.n))), stats: &local, run: run, n: j.n, now: now}
+				g := &gen{svc: svc, opts: opts, emps: emps, rnd: rand.New(rand.NewPCG(j.streamSeed, uint64(j.n))), stats: &local, run: run, n: j.n, now: now}
 				if err := g.worker(ctx); err != nil {
 					cancel(err)
 					break
@@ -231,7 +233,7 @@ func Bulk(ctx context.Context, svc *ledger.Service, opts BulkOptions) (BulkStats
 	}
 	for n := range opts.Workers {
 		select {
-		case jobs <- job{n: n, seed: rnd.Uint64()}:
+		case jobs <- job{n: n, streamSeed: opts.Rand.Uint64()}:
 		case <-ctx.Done():
 		}
 		if ctx.Err() != nil {
@@ -241,9 +243,9 @@ func Bulk(ctx context.Context, svc *ledger.Service, opts BulkOptions) (BulkStats
 	close(jobs)
 	wg.Wait()
 	if err := context.Cause(ctx); err != nil {
-		return stats, fmt.Errorf("seed: %w", err)
+		return fmt.Errorf("bulk: %w", err)
 	}
-	return stats, nil
+	return nil
 }
 
 // registerEmployers registers opts.Employers employers, drawn in order
@@ -279,7 +281,7 @@ func registerEmployers(ctx context.Context, svc *ledger.Service, opts *BulkOptio
 				if err != nil {
 					errMu.Lock()
 					if first == nil {
-						first = fmt.Errorf("seed: register employer: %w", err)
+						first = fmt.Errorf("bulk: register employer: %w", err)
 					}
 					errMu.Unlock()
 					return
@@ -298,9 +300,11 @@ func registerEmployers(ctx context.Context, svc *ledger.Service, opts *BulkOptio
 	return emps, nil
 }
 
+// job is one worker to draw: its number, and the seed of its random
+// stream.
 type job struct {
-	n    int
-	seed uint64
+	n          int
+	streamSeed uint64
 }
 
 func pickKind(rnd *rand.Rand, total int) *kind {

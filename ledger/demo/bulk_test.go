@@ -12,7 +12,7 @@ import (
 	"github.com/trazo-ledger/trazo/ledger/tlog"
 )
 
-func seedOnce(t *testing.T, workers int) (demo.BulkStats, *tlog.Log) {
+func bulkOnce(t *testing.T, workers int) (demo.BulkStats, *tlog.Log) {
 	t.Helper()
 	now := func() time.Time { return time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC) }
 	l, err := tlog.Open(t.TempDir(), tlog.Options{Now: now})
@@ -41,11 +41,11 @@ func seedOnce(t *testing.T, workers int) (demo.BulkStats, *tlog.Log) {
 	return st, l
 }
 
-// TestSeed checks that the stats count what was appended, that the same
+// TestBulk checks that the stats count what was appended, that the same
 // options give the same data set whatever the scheduling, and that the
 // data set has what reports need: several seasons, transfers, overstays.
-func TestSeed(t *testing.T) {
-	st, l := seedOnce(t, 300)
+func TestBulk(t *testing.T) {
+	st, l := bulkOnce(t, 300)
 	if uint64(st.Entries()) != l.Size() {
 		t.Errorf("stats count %d entries, the log has %d", st.Entries(), l.Size())
 	}
@@ -58,7 +58,7 @@ func TestSeed(t *testing.T) {
 	if st.Transfers == 0 || st.Overstays == 0 || st.Permits <= st.Workers || st.Employers != 3 {
 		t.Errorf("a thin data set: %+v", st)
 	}
-	again, _ := seedOnce(t, 300)
+	again, _ := bulkOnce(t, 300)
 	if diff := cmp.Diff(st, again); diff != "" {
 		t.Errorf("two runs differ (-first +second):\n%s", diff)
 	}

@@ -1,28 +1,3 @@
-// Package demo fills an empty Trazo log with a realistic demo data set of
-// circular labor mobility into Costa Rica: three seasons (the two previous
-// calendar years and the current one) of about 300 seasonal workers from
-// Nicaragua and Panama (Ngäbe-Buglé among them) at a dozen coffee, banana,
-// pineapple, sugar-cane and oil-palm employers, crossing at Peñas Blancas,
-// Las Tablillas, Paso Canoas and Sixaola.
-//
-// Everything goes through the real ledger.Service, with its validation,
-// in the roles that would record it: the labour ministry registers the
-// employers, the migration authority (or a border post, for cross-border
-// cards) issues permits, border officers register workers and record
-// crossings, employers register workers and start and end placements.
-// Most workers come back the next season, many to the same employer; a few
-// change employer mid-season (ended "transferred" and placed again), leave
-// early, overstay, or leave weeks after their permit ended; one worker is
-// refused entry, one is placed at 17, one has their personal data erased.
-//
-// The data set is drawn from the given random source before anything is
-// appended, so the same seed gives the same people, dates and employers
-// (ids are the service's own, random, and the order of entries in the log
-// varies, since workers are recorded concurrently). Nothing dated today or
-// later is recorded: in the current season only what has already
-// happened is there. The facts carry their own dates (occurred_at, start
-// and end dates, permit validity); every entry's recorded_at is the time
-// of seeding, as for data keyed in after the fact.
 package demo
 
 import (
@@ -156,6 +131,8 @@ func checkEmpty(ctx context.Context, svc *ledger.Service) error {
 	return nil
 }
 
+// seeder records the demo plan through the service: the state of one
+// Seed call.
 type seeder struct {
 	svc         *ledger.Service
 	plan        *plan
@@ -222,113 +199,138 @@ func (s *seeder) recordWorker(ctx context.Context, i int, res *workerResult) err
 	if w.regDate >= s.today {
 		return nil
 	}
-	fail := func(what string, err error) error {
-		return fmt.Errorf("demo: worker %d of the plan: %s: %w", i, what, err)
-	}
 	registrar := borderOfficer(max(w.regByPost, 0), i)
 	if w.regByEmp >= 0 {
 		registrar = employerActor(s.employerIDs[w.regByEmp])
 	}
 	reg, err := s.svc.RegisterWorker(ctx, registrar, w.req)
 	if err != nil {
-		return fail("register", err)
+		return planError(i, "register", err)
 	}
 	if reg.Existing {
-		return fail("register", errors.New("document already registered"))
+		return planError(i, "register", errors.New("document already registered"))
 	}
 	res.id, res.appends, res.employers = reg.WorkerID, 1, map[int][]int{}
-	officer := func(post int) ledger.Actor { return borderOfficer(post, i) }
 	for _, sp := range w.seasons {
-		if sp.permit != nil {
-			if sp.permit.issued >= s.today {
-				break
-			}
-			issuer := migration
-			if sp.permit.byPost >= 0 {
-				issuer = officer(sp.permit.byPost)
-			}
-			if _, err := s.svc.IssuePermit(ctx, issuer, ledger.PermitRequest{WorkerID: res.id, Type: sp.permit.typ, ValidFrom: sp.permit.from, ValidTo: sp.permit.to}); err != nil {
-				return fail("issue permit", err)
-			}
-			res.permits++
-			res.appends++
+		begun, err := s.recordSeason(ctx, i, w, &sp, res)
+		if err != nil {
+			return err
 		}
-		if day(sp.entry) >= s.today {
+		if !begun {
 			break
-		}
-		if sp.refused != "" {
-			if _, err := s.svc.RecordCrossing(ctx, officer(sp.post), ledger.CrossingRequest{
-				WorkerID: res.id, Direction: "refused", OccurredAt: sp.entry.Format(time.RFC3339), Post: Posts[sp.post].Code, Reason: sp.refused,
-			}); err != nil {
-				return fail("record refused entry", err)
-			}
-			res.refused++
-			res.appends++
-			continue
-		}
-		if err := s.crossing(ctx, officer(sp.post), res, "entry", sp.entry, sp.post); err != nil {
-			return fail("record entry", err)
-		}
-		res.entries++
-		if w.kind == kindOverstay {
-			res.overstay = true
-		}
-		done := true
-		for _, st := range sp.stints {
-			if st.start >= s.today {
-				done = false
-				break
-			}
-			emp := employerActor(s.employerIDs[st.employer])
-			pl, err := s.svc.StartPlacement(ctx, emp, ledger.PlacementRequest{
-				WorkerID: res.id, StartDate: st.start, ExpectedEndDate: st.expectedEnd,
-				Occupation: st.occupation, Sector: employerSpecs[st.employer].crop.sector, Region: employerSpecs[st.employer].region,
-			})
-			if err != nil {
-				return fail("start placement", err)
-			}
-			res.placements++
-			res.appends++
-			res.employers[sp.year] = append(res.employers[sp.year], st.employer)
-			switch {
-			case w.kind == kindMinor && slices.Equal(pl.Warnings, []string{ledger.FindingMinorInPlacement}):
-				res.minor = true
-			case len(pl.Warnings) > 0:
-				return fail("start placement", fmt.Errorf("unexpected warnings %v", pl.Warnings))
-			}
-			if st.end >= s.today {
-				done = false
-				break
-			}
-			if _, err := s.svc.EndPlacement(ctx, emp, pl.PlacementID, ledger.EndPlacementRequest{EndDate: st.end, Reason: st.reason}); err != nil {
-				return fail("end placement", err)
-			}
-			res.ended++
-			res.appends++
-			if st.reason == "transferred" {
-				res.transfers++
-			}
-		}
-		if done && sp.exit != nil && day(*sp.exit) < s.today {
-			if err := s.crossing(ctx, officer(sp.post), res, "exit", *sp.exit, sp.post); err != nil {
-				return fail("record exit", err)
-			}
-			res.exits++
-			if w.kind == kindLateExit {
-				res.lateExit = true
-			}
 		}
 	}
 	if w.kind == kindErased {
 		if _, err := s.svc.EraseWorker(ctx, dataProtection, res.id, ledger.ReasonRequest{
 			Reason: "request of the data subject under Ley 8968 (protection of personal data); no permit or placement active",
 		}); err != nil {
-			return fail("erase", err)
+			return planError(i, "erase", err)
 		}
 		res.erased = true
 		res.appends++
 	}
 	return nil
+}
+
+// planError wraps an error of the service while recording worker i's
+// plan, saying what was being recorded.
+func planError(i int, what string, err error) error {
+	return fmt.Errorf("demo: worker %d of the plan: %s: %w", i, what, err)
+}
+
+// recordSeason records what of season sp of worker i (plan w) happened
+// before today: its permit, its entry (or refused entry), its placements
+// and its exit. It returns false if the season had not begun by today,
+// and so neither had the worker's later seasons.
+func (s *seeder) recordSeason(ctx context.Context, i int, w *workerPlan, sp *seasonPlan, res *workerResult) (bool, error) {
+	if sp.permit != nil {
+		if sp.permit.issued >= s.today {
+			return false, nil
+		}
+		issuer := migration
+		if sp.permit.byPost >= 0 {
+			issuer = borderOfficer(sp.permit.byPost, i)
+		}
+		if _, err := s.svc.IssuePermit(ctx, issuer, ledger.PermitRequest{WorkerID: res.id, Type: sp.permit.typ, ValidFrom: sp.permit.from, ValidTo: sp.permit.to}); err != nil {
+			return false, planError(i, "issue permit", err)
+		}
+		res.permits++
+		res.appends++
+	}
+	if day(sp.entry) >= s.today {
+		return false, nil
+	}
+	officer := borderOfficer(sp.post, i)
+	if sp.refused != "" {
+		if _, err := s.svc.RecordCrossing(ctx, officer, ledger.CrossingRequest{
+			WorkerID: res.id, Direction: "refused", OccurredAt: sp.entry.Format(time.RFC3339), Post: Posts[sp.post].Code, Reason: sp.refused,
+		}); err != nil {
+			return false, planError(i, "record refused entry", err)
+		}
+		res.refused++
+		res.appends++
+		return true, nil
+	}
+	if err := s.crossing(ctx, officer, res, "entry", sp.entry, sp.post); err != nil {
+		return false, planError(i, "record entry", err)
+	}
+	res.entries++
+	if w.kind == kindOverstay {
+		res.overstay = true
+	}
+	done, err := s.recordStints(ctx, i, w, sp, res)
+	if err != nil {
+		return false, err
+	}
+	if done && sp.exit != nil && day(*sp.exit) < s.today {
+		if err := s.crossing(ctx, officer, res, "exit", *sp.exit, sp.post); err != nil {
+			return false, planError(i, "record exit", err)
+		}
+		res.exits++
+		if w.kind == kindLateExit {
+			res.lateExit = true
+		}
+	}
+	return true, nil
+}
+
+// recordStints starts and ends the placements of season sp of worker i
+// that happened before today, and reports whether all of them did.
+func (s *seeder) recordStints(ctx context.Context, i int, w *workerPlan, sp *seasonPlan, res *workerResult) (bool, error) {
+	for _, st := range sp.stints {
+		if st.start >= s.today {
+			return false, nil
+		}
+		emp := employerActor(s.employerIDs[st.employer])
+		pl, err := s.svc.StartPlacement(ctx, emp, ledger.PlacementRequest{
+			WorkerID: res.id, StartDate: st.start, ExpectedEndDate: st.expectedEnd,
+			Occupation: st.occupation, Sector: employerSpecs[st.employer].crop.sector, Region: employerSpecs[st.employer].region,
+		})
+		if err != nil {
+			return false, planError(i, "start placement", err)
+		}
+		res.placements++
+		res.appends++
+		res.employers[sp.year] = append(res.employers[sp.year], st.employer)
+		switch {
+		case w.kind == kindMinor && slices.Equal(pl.Warnings, []string{ledger.FindingMinorInPlacement}):
+			res.minor = true
+		case len(pl.Warnings) > 0:
+			return false, planError(i, "start placement", fmt.Errorf("unexpected warnings %v", pl.Warnings))
+		}
+		if st.end >= s.today {
+			return false, nil
+		}
+		if _, err := s.svc.EndPlacement(ctx, emp, pl.PlacementID, ledger.EndPlacementRequest{EndDate: st.end, Reason: st.reason}); err != nil {
+			return false, planError(i, "end placement", err)
+		}
+		res.ended++
+		res.appends++
+		if st.reason == "transferred" {
+			res.transfers++
+		}
+	}
+	return true, nil
 }
 
 func (s *seeder) crossing(ctx context.Context, officer ledger.Actor, res *workerResult, dir string, t time.Time, post int) error {

@@ -362,9 +362,15 @@ func addFlagged(ks []flaggedKey, k key, returning, same bool) []flaggedKey {
 func (t *tally) worker(f *ledger.Facts) {
 	base := t.workerKey(f)
 	t.workerKeys, t.circularKeys = t.workerKeys[:0], t.circularKeys[:0]
+	t.placementsOf(f, base)
+	t.movementsOf(f, base)
+	t.countWorker()
+}
 
-	// Placements: started, ended, and the workers (returning, same
-	// employer) they make count.
+// placementsOf counts the worker's placements started and ended, and
+// gathers in t.workerKeys the groups (returning, same employer) the
+// placements make the worker count in.
+func (t *tally) placementsOf(f *ledger.Facts, base key) {
 	t.seasons, t.pids = t.seasons[:0], t.pids[:0]
 	first := 0
 	for i := range f.Placements {
@@ -409,8 +415,11 @@ func (t *tally) worker(f *ledger.Facts) {
 			d = t.nextChange(f, d)
 		}
 	}
+}
 
-	// Movements: entries, exits, stays, circular returns, presence at to.
+// movementsOf counts the worker's entries, exits, stays and overstay, and
+// gathers in t.circularKeys the groups of its circular returns.
+func (t *tally) movementsOf(f *ledger.Facts, base key) {
 	open, openDay := false, ledger.Day(0)
 	present := false
 	for _, m := range f.Movements {
@@ -455,7 +464,11 @@ func (t *tally) worker(f *ledger.Facts) {
 		t.at(t.eventKey(base, f, t.p.to, t.pidOf(lastPlacement(f, t.p.to)))).overstays++
 		t.totals.overstays++
 	}
+}
 
+// countWorker counts the worker once in each group gathered in
+// t.workerKeys and t.circularKeys, and in the totals.
+func (t *tally) countWorker() {
 	returning, same := false, false
 	for _, fk := range t.workerKeys {
 		c := t.at(fk.k)

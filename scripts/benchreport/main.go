@@ -1,5 +1,5 @@
 // Command benchreport measures circular-mobility reports at national scale:
-// it seeds a ledger through the real mobility service (package seed), then
+// it seeds a ledger through the real ledger service (demo.Bulk), then
 // times an annual ungrouped report and reports grouped by two dimensions,
 // computed from the projections, against a full scan of the log (every
 // entry read and decoded) measured in the same run.
@@ -62,33 +62,13 @@ func main() {
 	l, svc := open(*dir, seedOpts)
 	if l.Size() == 0 {
 		if *seedProfile != "" {
-			f, err := os.Create(*seedProfile)
-			if err != nil {
-				log.Fatal(err)
-			}
-			if err := pprof.StartCPUProfile(f); err != nil {
-				log.Fatal(err)
-			}
+			startCPUProfile(*seedProfile)
 		}
-		start := time.Now()
-		last := time.Now()
-		st, err := demo.Bulk(ctx, svc, demo.BulkOptions{
-			Workers: *workers, Seasons: *seasons, Rand: rand.New(rand.NewPCG(2026, 4)), Concurrency: *concurrency,
-			Progress: func(done, total int) {
-				if time.Since(last) > 10*time.Second || done == total {
-					last = time.Now()
-					el := time.Since(start)
-					fmt.Fprintf(os.Stderr, "seed: %d/%d workers, %d entries, %s, %.0f entries/s\n", done, total, l.Size(), el.Round(time.Second), float64(l.Size())/el.Seconds())
-				}
-			}})
-		if err != nil {
-			log.Fatal(err)
-		}
+		fill(ctx, l, svc, demo.BulkOptions{
+			Workers: *workers, Seasons: *seasons, Rand: rand.New(rand.NewPCG(2026, 4)), Concurrency: *concurrency})
 		if *seedProfile != "" {
 			pprof.StopCPUProfile()
 		}
-		fmt.Printf("seeded %d workers, %d employers, %d entries (%d permits, %d crossings, %d placements, %d transfers, %d overstays, %d erased), seasons %v, in %s\n",
-			st.Workers, st.Employers, l.Size(), st.Permits, st.Crossings, st.Placements, st.Transfers, st.Overstays, st.Erased, st.Seasons, time.Since(start).Round(time.Second))
 	}
 	if err := l.Close(); err != nil {
 		log.Fatal(err)
@@ -99,57 +79,19 @@ func main() {
 
 	// The annual report covers the last complete season's calendar year.
 	year := lastYear(svc)
-	from, to := fmt.Sprintf("%d-01-01", year), fmt.Sprintf("%d-12-31", year)
-	eng := report.New(svc, report.Options{Parallel: *parallel})
+	b := bench{ctx: ctx, eng: report.New(svc, report.Options{Parallel: *parallel}), runs: *runs,
+		from: fmt.Sprintf("%d-01-01", year), to: fmt.Sprintf("%d-12-31", year)}
 	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
-		if err != nil {
-			log.Fatal(err)
-		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			log.Fatal(err)
-		}
+		startCPUProfile(*cpuprofile)
 		defer pprof.StopCPUProfile()
 	}
-	type result struct {
-		name   string
-		times  []time.Duration
-		rows   int
-		target time.Duration
+	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
+		fmt.Printf("load average before the reports: %s", load) // other work on the machine skews the figures
 	}
-	var results []result
-	measure := func(name string, groupBy []string, target time.Duration) {
-		req := report.Request{From: from, To: to, GroupBy: groupBy, MinCell: report.DefaultMinCell}
-		r := result{name: name, target: target}
-		for range *runs {
-			start := time.Now()
-			rep, err := eng.Compute(ctx, req)
-			if err != nil {
-				log.Fatal(err)
-			}
-			// Writing the answer is part of the cost.
-			if err := report.Write(io.Discard, rep, "json"); err != nil {
-				log.Fatal(err)
-			}
-			r.times = append(r.times, time.Since(start))
-			r.rows = len(rep.Rows)
-			if len(groupBy) == 0 && len(r.times) == 1 {
-				t := rep.Totals
-				fmt.Printf("totals %s..%s: workers %d, placements started %d, ended %d, entries %d, exits %d, returning %d, same employer %d, circular %d, overstays %d, mean stay %.2f days\n",
-					from, to, t.Count(report.Workers).N, t.Count(report.PlacementsStarted).N, t.Count(report.PlacementsEnded).N,
-					t.Count(report.Entries).N, t.Count(report.Exits).N, t.Count(report.ReturningWorkers).N, t.Count(report.SameEmployerReturns).N,
-					t.Count(report.CircularReturns).N, t.Count(report.Overstays).N, t.MeanStayDays.Days)
-			}
-		}
-		results = append(results, r)
-	}
-	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
-		fmt.Printf("load average before the reports: %s", b) // other work on the machine skews the figures
-	}
-	measure("annual, ungrouped", nil, time.Second)
+	b.measure("annual, ungrouped", nil, time.Second)
 	for _, g := range strings.Split(*groups, ";") {
 		if g = strings.TrimSpace(g); g != "" {
-			measure("annual, by "+g, strings.Split(g, ","), 2*time.Second)
+			b.measure("annual, by "+g, strings.Split(g, ","), 2*time.Second)
 		}
 	}
 	if *cpuprofile != "" {
@@ -158,15 +100,102 @@ func main() {
 
 	var scanTime time.Duration
 	if *scan {
+		scanTime = timeScan(l)
+	}
+	printResults(b.results, scanTime)
+}
+
+// timeScan times and prints a full scan of the log (scanLog).
+func timeScan(l *tlog.Log) time.Duration {
+	start := time.Now()
+	n, err := scanLog(l)
+	if err != nil {
+		log.Fatal(err)
+	}
+	scanTime := time.Since(start)
+	fmt.Printf("full log scan: %d entries read and decoded in %s\n", n, scanTime.Round(time.Millisecond))
+	return scanTime
+}
+
+// startCPUProfile starts a CPU profile written to the file at path.
+func startCPUProfile(path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// fill appends the bulk data set of opts to the empty ledger, printing
+// its progress to stderr and what it appended to stdout.
+func fill(ctx context.Context, l *tlog.Log, svc *ledger.Service, opts demo.BulkOptions) {
+	start := time.Now()
+	last := time.Now()
+	opts.Progress = func(done, total int) {
+		if time.Since(last) > 10*time.Second || done == total {
+			last = time.Now()
+			el := time.Since(start)
+			fmt.Fprintf(os.Stderr, "seed: %d/%d workers, %d entries, %s, %.0f entries/s\n", done, total, l.Size(), el.Round(time.Second), float64(l.Size())/el.Seconds())
+		}
+	}
+	st, err := demo.Bulk(ctx, svc, opts)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("seeded %d workers, %d employers, %d entries (%d permits, %d crossings, %d placements, %d transfers, %d overstays, %d erased), seasons %v, in %s\n",
+		st.Workers, st.Employers, l.Size(), st.Permits, st.Crossings, st.Placements, st.Transfers, st.Overstays, st.Erased, st.Seasons, time.Since(start).Round(time.Second))
+}
+
+// bench times reports over one period and keeps the results.
+type bench struct {
+	ctx      context.Context
+	eng      *report.Engine
+	runs     int
+	from, to string
+	results  []result
+}
+
+// result is the times of one report.
+type result struct {
+	name   string
+	times  []time.Duration
+	rows   int
+	target time.Duration
+}
+
+// measure computes and writes the report grouped by groupBy b.runs times,
+// printing the totals of the first ungrouped run, and keeps its times.
+func (b *bench) measure(name string, groupBy []string, target time.Duration) {
+	req := report.Request{From: b.from, To: b.to, GroupBy: groupBy, MinCell: report.DefaultMinCell}
+	r := result{name: name, target: target}
+	for range b.runs {
 		start := time.Now()
-		n, err := scanLog(l)
+		rep, err := b.eng.Compute(b.ctx, req)
 		if err != nil {
 			log.Fatal(err)
 		}
-		scanTime = time.Since(start)
-		fmt.Printf("full log scan: %d entries read and decoded in %s\n", n, scanTime.Round(time.Millisecond))
+		// Writing the answer is part of the cost.
+		if err := report.Write(io.Discard, rep, "json"); err != nil {
+			log.Fatal(err)
+		}
+		r.times = append(r.times, time.Since(start))
+		r.rows = len(rep.Rows)
+		if len(groupBy) == 0 && len(r.times) == 1 {
+			t := rep.Totals
+			fmt.Printf("totals %s..%s: workers %d, placements started %d, ended %d, entries %d, exits %d, returning %d, same employer %d, circular %d, overstays %d, mean stay %.2f days\n",
+				b.from, b.to, t.Count(report.Workers).N, t.Count(report.PlacementsStarted).N, t.Count(report.PlacementsEnded).N,
+				t.Count(report.Entries).N, t.Count(report.Exits).N, t.Count(report.ReturningWorkers).N, t.Count(report.SameEmployerReturns).N,
+				t.Count(report.CircularReturns).N, t.Count(report.Overstays).N, t.MeanStayDays.Days)
+		}
 	}
+	b.results = append(b.results, r)
+}
 
+// printResults prints the table of results, each against the full log
+// scan when one was timed (scanTime not zero).
+func printResults(results []result, scanTime time.Duration) {
 	fmt.Printf("\n%-36s %8s %10s %10s %10s %12s\n", "report", "rows", "median", "min", "target", "vs log scan")
 	for _, r := range results {
 		slices.Sort(r.times)

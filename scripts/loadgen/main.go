@@ -17,7 +17,6 @@
 package main
 
 import (
-	"bytes"
 	"flag"
 	"fmt"
 	"log"
@@ -39,54 +38,81 @@ func main() {
 	}
 }
 
+// config is what the command line asks for.
+type config struct {
+	bin, dir             string
+	dur, roundLen        time.Duration
+	levels, batchLevels  string // as given
+	levelList, batchList []int
+	readers, underLoad   int
+	nLoad, nRead         int
+	only                 string
+}
+
+// parseFlags reads the command line; an error for a missing -trazo or a
+// list of clients that is not one.
+func parseFlags() (*config, error) {
+	var cfg config
+	flag.StringVar(&cfg.bin, "trazo", "", "trazo binary to run (go build -o /tmp/trazo ./cmd/trazo)")
+	flag.StringVar(&cfg.dir, "dir", "", "data directory, new or empty (default: a new temporary one, removed afterwards)")
+	short := flag.Bool("short", false, "short run: 2 s a measurement, 3,000 load workers, 50 read workers (unless set)")
+	flag.DurationVar(&cfg.dur, "duration", 10*time.Second, "length of each measurement")
+	flag.DurationVar(&cfg.roundLen, "round", time.Second, "length of one round of the interleaved ledger, baseline and append measurements")
+	flag.StringVar(&cfg.levels, "clients", "1,25,64", "numbers of concurrent clients for appends and the baseline")
+	flag.StringVar(&cfg.batchLevels, "batch-clients", "1,4", "numbers of concurrent clients sending batches of 1,000")
+	flag.IntVar(&cfg.readers, "readers", 8, "concurrent history readers")
+	flag.IntVar(&cfg.underLoad, "read-load-clients", 25, "appending clients while the history is read under load")
+	flag.IntVar(&cfg.nLoad, "workers", 20000, "workers the appended crossings are spread over")
+	flag.IntVar(&cfg.nRead, "read-workers", 200, "workers with a realistic history to read")
+	flag.StringVar(&cfg.only, "only", "", "comma-separated phases to run (ledger, baseline, append, idem, batch, history, restart); default all")
+	flag.Parse()
+	if cfg.bin == "" {
+		return nil, fmt.Errorf("-trazo is required (go build -o /tmp/trazo ./cmd/trazo)")
+	}
+	if *short {
+		if !isSet("duration") {
+			cfg.dur = 2 * time.Second
+		}
+		if !isSet("workers") {
+			cfg.nLoad = 3000
+		}
+		if !isSet("read-workers") {
+			cfg.nRead = 50
+		}
+	}
+	var err error
+	if cfg.levelList, err = ints(cfg.levels); err != nil {
+		return nil, err
+	}
+	if cfg.batchList, err = ints(cfg.batchLevels); err != nil {
+		return nil, err
+	}
+	return &cfg, nil
+}
+
+// phase reports whether the phase name is to run.
+func (cfg *config) phase(name string) bool {
+	return cfg.only == "" || strings.Contains(","+cfg.only+",", ","+name+",")
+}
+
+// rounds returns the number of interleaved rounds in a measurement.
+func (cfg *config) rounds() int { return max(1, int(cfg.dur/cfg.roundLen)) }
+
 // run measures, and returns an error if the server could not be run or a
 // request failed; it always stops the server and removes its temporary
 // directory.
 func run() error {
-	bin := flag.String("trazo", "", "trazo binary to run (go build -o /tmp/trazo ./cmd/trazo)")
-	dir := flag.String("dir", "", "data directory, new or empty (default: a new temporary one, removed afterwards)")
-	short := flag.Bool("short", false, "short run: 2 s a measurement, 3,000 load workers, 50 read workers (unless set)")
-	dur := flag.Duration("duration", 10*time.Second, "length of each measurement")
-	roundLen := flag.Duration("round", time.Second, "length of one round of the interleaved ledger, baseline and append measurements")
-	levels := flag.String("clients", "1,25,64", "numbers of concurrent clients for appends and the baseline")
-	batchLevels := flag.String("batch-clients", "1,4", "numbers of concurrent clients sending batches of 1,000")
-	readers := flag.Int("readers", 8, "concurrent history readers")
-	underLoad := flag.Int("read-load-clients", 25, "appending clients while the history is read under load")
-	nLoad := flag.Int("workers", 20000, "workers the appended crossings are spread over")
-	nRead := flag.Int("read-workers", 200, "workers with a realistic history to read")
-	only := flag.String("only", "", "comma-separated phases to run (ledger, baseline, append, idem, batch, history, restart); default all")
-	flag.Parse()
-	if *bin == "" {
-		return fmt.Errorf("-trazo is required (go build -o /tmp/trazo ./cmd/trazo)")
-	}
-	if *short {
-		if !isSet("duration") {
-			*dur = 2 * time.Second
-		}
-		if !isSet("workers") {
-			*nLoad = 3000
-		}
-		if !isSet("read-workers") {
-			*nRead = 50
-		}
-	}
-	phase := func(name string) bool { return *only == "" || strings.Contains(","+*only+",", ","+name+",") }
-	levelList, err := ints(*levels)
+	cfg, err := parseFlags()
 	if err != nil {
 		return err
 	}
-	batchList, err := ints(*batchLevels)
-	if err != nil {
-		return err
-	}
-
 	tmp, err := os.MkdirTemp("", "trazo-loadgen-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	if *dir == "" {
-		*dir = tmp + "/data"
+	if cfg.dir == "" {
+		cfg.dir = tmp + "/data"
 	}
 	logFile, err := os.Create(tmp + "/serve.log")
 	if err != nil {
@@ -96,9 +122,9 @@ func run() error {
 
 	fmt.Printf("machine: %d CPUs, %s, load average at start %s\n", runtime.NumCPU(), runtime.Version(), loadavg())
 	fmt.Printf("settings: %s a measurement, clients %s, batch clients %s, %d load workers, %d read workers\n\n",
-		*dur, *levels, *batchLevels, *nLoad, *nRead)
+		cfg.dur, cfg.levels, cfg.batchLevels, cfg.nLoad, cfg.nRead)
 
-	srv, err := startServer(*bin, *dir, "127.0.0.1:0", logFile)
+	srv, err := startServer(cfg.bin, cfg.dir, "127.0.0.1:0", logFile)
 	if err != nil {
 		return err
 	}
@@ -112,234 +138,153 @@ func run() error {
 		os.RemoveAll(tmp)
 		os.Exit(130)
 	}()
-	fail := func(err error) error {
-		srv.kill()
-		return fmt.Errorf("%w\nserver log (end): %s", err, tail(logFile.Name()))
+	s := &session{cfg: cfg, tmp: tmp, srv: srv, logFile: logFile,
+		ledgerAt: map[int]result{}, appendAt: map[int]result{}, baseAt: map[int]result{}}
+	if err := s.measureAll(); err != nil {
+		return s.fail(err)
 	}
-	mint := func(role, org, sub string) (string, error) { return token(*bin, *dir, role, org, sub) }
-	tk := &tokens{}
+	end, err := s.finish()
+	if err != nil {
+		return s.fail(err)
+	}
+	if errs := s.printSummary(end); errs > 0 {
+		return fmt.Errorf("%d requests failed", errs)
+	}
+	return nil
+}
+
+// session is one run against one server: its client, tokens and
+// population, and what was measured.
+type session struct {
+	cfg     *config
+	tmp     string
+	srv     *server
+	logFile *os.File
+	c       *client
+	tk      *tokens
+	pop     *population
+
+	crossings atomic.Uint64 // spreads crossings over the load workers, alternating entry and exit
+	batches   atomic.Uint64
+
+	results []result
+	// By number of clients, for the targets.
+	ledgerAt, appendAt, baseAt map[int]result
+	bestBatch, bestRaw         float64
+	histLoaded                 result
+}
+
+// fail stops the server and returns err with the end of the server's log.
+func (s *session) fail(err error) error {
+	s.srv.kill()
+	return fmt.Errorf("%w\nserver log (end): %s", err, tail(s.logFile.Name()))
+}
+
+func (s *session) mint(role, org, sub string) (string, error) {
+	return token(s.cfg.bin, s.cfg.dir, role, org, sub)
+}
+
+// add keeps and prints a result.
+func (s *session) add(r result) {
+	s.results = append(s.results, r)
+	fmt.Println(r.line())
+}
+
+// measureAll mints the tokens, seeds the population and runs the phases
+// asked for.
+func (s *session) measureAll() error {
+	s.tk = &tokens{}
 	for _, x := range []struct {
 		p               *string
 		role, org, user string
-	}{{&tk.ministry, "ministry", "DGME", "ministry.loadgen"}, {&tk.border, "border", "PASO-CANOAS", "officer.loadgen"}, {&tk.inspector, "inspector", "MTSS", "inspector.loadgen"}} {
-		if *x.p, err = mint(x.role, x.org, x.user); err != nil {
-			return fail(err)
+	}{{&s.tk.ministry, "ministry", "DGME", "ministry.loadgen"}, {&s.tk.border, "border", "PASO-CANOAS", "officer.loadgen"}, {&s.tk.inspector, "inspector", "MTSS", "inspector.loadgen"}} {
+		var err error
+		if *x.p, err = s.mint(x.role, x.org, x.user); err != nil {
+			return err
 		}
 	}
-	c := newClient(srv.url(), 128)
+	s.c = newClient(s.srv.url(), 128)
 	seedStart := time.Now()
-	pop, err := seed(c, tk, mint, *nLoad, *nRead, 32)
+	pop, err := seed(s.c, s.tk, s.mint, s.cfg.nLoad, s.cfg.nRead, 32)
 	if err != nil {
-		return fail(err)
+		return err
 	}
-	fmt.Printf("seeded %d load workers and %d read workers (%d entries) in %s\n\n", *nLoad, *nRead, logSize(c), time.Since(seedStart).Round(time.Millisecond))
+	s.pop = pop
+	fmt.Printf("seeded %d load workers and %d read workers (%d entries) in %s\n\n", s.cfg.nLoad, s.cfg.nRead, logSize(s.c), time.Since(seedStart).Round(time.Millisecond))
 
-	var results []result
-	add := func(r result) {
-		results = append(results, r)
-		fmt.Println(r.line())
+	if err := s.measureLevels(); err != nil {
+		return err
 	}
-	var ctr atomic.Uint64 // spreads crossings over the load workers, alternating entry and exit
-	crossing := func(ref string) []byte {
-		n := ctr.Add(1) - 1
-		w := pop.load[n%uint64(len(pop.load))]
-		dirn := "entry"
-		if (n/uint64(len(pop.load)))%2 == 1 {
-			dirn = "exit"
-		}
-		at := time.Now().UTC().Add(-time.Minute).Format(time.RFC3339)
-		if ref != "" {
-			return fmt.Appendf(nil, `{"worker_id":%q,"direction":%q,"occurred_at":%q,"post":"PASO-CANOAS","client_ref":%q}`, w, dirn, at, ref)
-		}
-		return fmt.Appendf(nil, `{"worker_id":%q,"direction":%q,"occurred_at":%q,"post":"PASO-CANOAS"}`, w, dirn, at)
+	if s.cfg.phase("idem") {
+		s.add(measure(s.srv, s.c, "POST /v1/crossings with Idempotency-Key", 25, s.cfg.dur, s.appendOp(true)))
 	}
-	appendOp := func(idem bool) op {
-		return func(g, i int) (int, error) {
-			key := ""
-			if idem {
-				key = "lg-" + strconv.Itoa(g) + "-" + strconv.Itoa(i) + "-" + strconv.FormatInt(time.Now().UnixNano(), 36)
-			}
-			code, b, err := c.do("POST", "/v1/crossings", tk.border, crossing(""), key)
-			if err != nil {
-				return 0, err
-			}
-			if code != 201 {
-				return 0, fmt.Errorf("POST /v1/crossings = %d: %.200s", code, b)
-			}
-			return 1, nil
+	if s.cfg.phase("batch") {
+		if err := s.measureBatches(); err != nil {
+			return err
 		}
 	}
-	baselineOp := func(g, i int) (int, error) {
-		code, b, err := c.do("GET", "/v1/employers/"+pop.employer, tk.ministry, nil, "")
-		if err != nil {
-			return 0, err
-		}
-		if code != 200 {
-			return 0, fmt.Errorf("GET /v1/employers/{id} = %d: %.200s", code, b)
-		}
-		return 1, nil
+	if s.cfg.phase("history") {
+		s.measureHistory()
 	}
-	historyOp := func(g, i int) (int, error) {
-		w := pop.read[(g*7919+i)%len(pop.read)]
-		code, b, err := c.do("GET", "/v1/workers/"+w+"/history", tk.employer, nil, "")
-		if err != nil {
-			return 0, err
-		}
-		if code != 200 {
-			return 0, fmt.Errorf("GET /v1/workers/{id}/history = %d: %.200s", code, b)
-		}
-		return 1, nil
-	}
-	var batchNo atomic.Uint64
-	batchOp := func(g, i int) (int, error) {
-		var body bytes.Buffer
-		body.WriteString(`{"crossings":[`)
-		bn := batchNo.Add(1)
-		for k := range 1000 {
-			if k > 0 {
-				body.WriteByte(',')
-			}
-			body.Write(crossing(fmt.Sprintf("lg-%d-%d", bn, k)))
-		}
-		body.WriteString(`]}`)
-		code, b, err := c.do("POST", "/v1/crossings/batch", tk.border, body.Bytes(), "")
-		if err != nil {
-			return 0, err
-		}
-		if code != 200 {
-			return 0, fmt.Errorf("POST /v1/crossings/batch = %d: %.200s", code, b)
-		}
-		if n := bytes.Count(b, []byte(`"status":"created"`)); n != 1000 {
-			return n, fmt.Errorf("batch: %d of 1000 created: %.300s", n, b)
-		}
-		return 1000, nil
-	}
+	return nil
+}
 
-	var appendAt, baseAt = map[int]result{}, map[int]result{}
-	// At each number of clients, the reference ledger, the baseline and
-	// the appends are measured in interleaved rounds, so that they share
-	// the machine's noise (other work, the disk's fsync latency).
-	ledgerAt := map[int]result{}
-	rounds := max(1, int(*dur / *roundLen))
-	for _, n := range levelList {
-		var ref *refLedger
-		if phase("ledger") {
-			if ref, err = openRefLedger(tmp + "/ledger"); err != nil {
-				return fail(err)
-			}
-		}
-		if phase("baseline") {
-			warm(c, n, baselineOp)
-		}
-		var lr, br, ar result
-		for range rounds {
-			if ref != nil {
-				lr = merge(lr, ref.measure(n, *dur/time.Duration(rounds)))
-			}
-			if phase("baseline") {
-				br = merge(br, measure(srv, c, "authenticated GET /v1/employers/{id} (baseline)", n, *dur/time.Duration(rounds), baselineOp))
-			}
-			if phase("append") {
-				ar = merge(ar, measure(srv, c, "POST /v1/crossings", n, *dur/time.Duration(rounds), appendOp(false)))
-			}
-		}
-		if ref != nil {
-			if err := ref.close(); err != nil {
-				return fail(err)
-			}
-			add(lr)
-			ledgerAt[n] = lr
-		}
-		if phase("baseline") {
-			add(br)
-			baseAt[n] = br
-		}
-		if phase("append") {
-			add(ar)
-			appendAt[n] = ar
-		}
-	}
-	if phase("idem") {
-		add(measure(srv, c, "POST /v1/crossings with Idempotency-Key", 25, *dur, appendOp(true)))
-	}
-	var bestBatch float64
-	var bestRaw float64
-	if phase("batch") {
-		// Interleaved with raw Badger writing the same bytes in
-		// transactions of 1,000, so that both share the machine's noise.
-		raw, err := openRawBadger(tmp + "/raw")
-		if err != nil {
-			return fail(err)
-		}
-		for _, n := range batchList {
-			var rr, br result
-			for range rounds {
-				rr = merge(rr, raw.measureBatches(n, *dur/time.Duration(rounds)))
-				br = merge(br, measure(srv, c, "POST /v1/crossings/batch (1,000 each; rate in entries)", n, *dur/time.Duration(rounds), batchOp))
-			}
-			add(rr)
-			add(br)
-			if br.rate() > bestBatch {
-				bestBatch, bestRaw = br.rate(), rr.rate()
-			}
-		}
-		if err := raw.close(); err != nil {
-			return fail(err)
-		}
-	}
-	var histLoaded result
-	if phase("history") {
-		warm(c, *readers, historyOp)
-		add(measure(srv, c, "GET /v1/workers/{id}/history as employer, idle", *readers, *dur, historyOp))
-		var appends result
-		done := make(chan struct{})
-		go func() {
-			appends = runLoad("POST /v1/crossings during the reads", *underLoad, *dur, appendOp(false))
-			close(done)
-		}()
-		histLoaded = measure(srv, c, fmt.Sprintf("GET /v1/workers/{id}/history as employer, %d clients appending", *underLoad), *readers, *dur, historyOp)
-		<-done
-		// The server's CPU and commits in that time were the appends' too.
-		appends.commits, appends.commitEnts, appends.commitSecs = histLoaded.commits, histLoaded.commitEnts, histLoaded.commitSecs
-		histLoaded.serverCPU, histLoaded.selfCPU, histLoaded.commits = 0, 0, 0
-		add(histLoaded)
-		add(appends)
-	}
-	hwm, err := procStatusKB(srv.pid(), "VmHWM")
-	if err != nil {
-		return fail(err)
+// serverEnd is what is read of the server at the end of the run.
+type serverEnd struct {
+	hwmKB, anonKB, fileKB int64
+	size                  uint64
+	shutdown, ready       time.Duration // of the restart, if any
+	logBytes              int64         // access log written
+}
+
+// finish reads the server's memory and log size, restarts it if asked,
+// and stops it.
+func (s *session) finish() (serverEnd, error) {
+	var end serverEnd
+	var err error
+	if end.hwmKB, err = procStatusKB(s.srv.pid(), "VmHWM"); err != nil {
+		return end, err
 	}
 	// Resident memory now, split: anonymous (heap, memtables) and
 	// file-backed (Badger's memory-mapped tables, page cache the kernel
 	// can reclaim).
-	anonKB, _ := procStatusKB(srv.pid(), "RssAnon")
-	fileKB, _ := procStatusKB(srv.pid(), "RssFile")
-	size := logSize(c)
-	c.hc.CloseIdleConnections()
-	var shutdown, ready time.Duration
-	if phase("restart") {
-		if shutdown, ready, err = srv.restart(); err != nil {
-			return fail(err)
+	end.anonKB, _ = procStatusKB(s.srv.pid(), "RssAnon")
+	end.fileKB, _ = procStatusKB(s.srv.pid(), "RssFile")
+	end.size = logSize(s.c)
+	s.c.hc.CloseIdleConnections()
+	if s.cfg.phase("restart") {
+		if end.shutdown, end.ready, err = s.srv.restart(); err != nil {
+			return end, err
 		}
 	}
-	if _, err := srv.stop(); err != nil {
-		return fail(err)
+	if _, err := s.srv.stop(); err != nil {
+		return end, err
 	}
-	st, _ := logFile.Stat()
+	st, _ := s.logFile.Stat()
+	end.logBytes = st.Size()
+	return end, nil
+}
 
-	fmt.Printf("\n## Summary (%s a measurement; %d CPUs shared by the server and this load generator)\n\n", *dur, runtime.NumCPU())
+// printSummary prints the table of results, the server's figures and the
+// targets, and returns the number of failed requests.
+func (s *session) printSummary(end serverEnd) (errs int) {
+	fmt.Printf("\n## Summary (%s a measurement; %d CPUs shared by the server and this load generator)\n\n", s.cfg.dur, runtime.NumCPU())
 	fmt.Println("| measurement | clients | rate /s | p50 | p99 | server CPU µs/unit | loadgen CPU share | entries/commit | Badger commit mean | server RSS (Go heap) after | errors |")
 	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|")
-	errs := 0
-	for _, r := range results {
+	for _, r := range s.results {
 		fmt.Println(r.row())
 		errs += r.errors
 	}
-	fmt.Printf("\nlog size at the end: %d entries; server peak RSS (VmHWM): %.0f MiB (now %.0f MiB anonymous, %.0f MiB file-backed); access log written: %.0f MiB\n", size, float64(hwm)/1024, float64(anonKB)/1024, float64(fileKB)/1024, float64(st.Size())/(1<<20))
-	if phase("restart") {
-		fmt.Printf("restart at %d entries: SIGTERM to exit %s; start to /readyz 200 %s\n", size, shutdown.Round(time.Millisecond), ready.Round(time.Millisecond))
+	fmt.Printf("\nlog size at the end: %d entries; server peak RSS (VmHWM): %.0f MiB (now %.0f MiB anonymous, %.0f MiB file-backed); access log written: %.0f MiB\n", end.size, float64(end.hwmKB)/1024, float64(end.anonKB)/1024, float64(end.fileKB)/1024, float64(end.logBytes)/(1<<20))
+	if s.cfg.phase("restart") {
+		fmt.Printf("restart at %d entries: SIGTERM to exit %s; start to /readyz 200 %s\n", end.size, end.shutdown.Round(time.Millisecond), end.ready.Round(time.Millisecond))
 	}
+	s.printTargets()
+	return errs
+}
 
+// printTargets prints which of the targets of issue 7 are met.
+func (s *session) printTargets() {
 	fmt.Printf("\n## Targets (issue 7)\n\n")
 	target := func(name string, ok bool, got string) {
 		verdict := "MET"
@@ -349,31 +294,27 @@ func run() error {
 		fmt.Printf("- %-44s %-8s %s\n", name, verdict, got)
 	}
 	ofLedger := func(n int, r result) string {
-		if l, ok := ledgerAt[n]; ok && l.units > 0 {
+		if l, ok := s.ledgerAt[n]; ok && l.units > 0 {
 			return fmt.Sprintf(" (%.0f%% of ledger.Append alone in this run, %.0f/s)", 100*r.rate()/l.rate(), l.rate())
 		}
 		return ""
 	}
-	if r, ok := appendAt[1]; ok {
+	if r, ok := s.appendAt[1]; ok {
 		target("1 sequential client >= 3,000 appends/s", r.rate() >= 3000, fmt.Sprintf("%.0f/s", r.rate())+ofLedger(1, r))
 	}
-	if r, ok := appendAt[25]; ok {
+	if r, ok := s.appendAt[25]; ok {
 		target("25 clients >= 19,000 appends/s", r.rate() >= 19000, fmt.Sprintf("%.0f/s", r.rate())+ofLedger(25, r))
 	}
-	if r, ok := appendAt[64]; ok && baseAt[64].units > 0 {
-		b := baseAt[64]
+	if r, ok := s.appendAt[64]; ok && s.baseAt[64].units > 0 {
+		b := s.baseAt[64]
 		target("64 clients >= 50% of the no-op handler", r.rate() >= 0.5*b.rate(), fmt.Sprintf("%.0f/s = %.0f%% of %.0f/s", r.rate(), 100*r.rate()/b.rate(), b.rate())+ofLedger(64, r))
 	}
-	if phase("batch") {
-		target("batch >= 100,000 entries/s", bestBatch >= 100000, fmt.Sprintf("%.0f entries/s (best; raw Badger in the same rounds %.0f, ratio %.0f%%)", bestBatch, bestRaw, 100*bestBatch/max(bestRaw, 1)))
+	if s.cfg.phase("batch") {
+		target("batch >= 100,000 entries/s", s.bestBatch >= 100000, fmt.Sprintf("%.0f entries/s (best; raw Badger in the same rounds %.0f, ratio %.0f%%)", s.bestBatch, s.bestRaw, 100*s.bestBatch/max(s.bestRaw, 1)))
 	}
-	if phase("history") {
-		target("history p99 < 5 ms (under load)", histLoaded.pct(0.99) < 5*time.Millisecond, fmt.Sprintf("p99 %s", fmtDur(histLoaded.pct(0.99))))
+	if s.cfg.phase("history") {
+		target("history p99 < 5 ms (under load)", s.histLoaded.pct(0.99) < 5*time.Millisecond, fmt.Sprintf("p99 %s", fmtDur(s.histLoaded.pct(0.99))))
 	}
-	if errs > 0 {
-		return fmt.Errorf("%d requests failed", errs)
-	}
-	return nil
 }
 
 // warm sends a few requests from n clients, so that connections are open
