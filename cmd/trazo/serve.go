@@ -185,7 +185,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _ 
 	if err != nil {
 		return fmt.Errorf("token signing key: %w", err)
 	}
-	verifier, err := auth.NewVerifier(key.Public().(ed25519.PublicKey), auth.Config{})
+	verifier, err := auth.NewVerifier(key.Public().(ed25519.PublicKey), authConfig())
 	if err != nil {
 		return fmt.Errorf("token verifier: %w", err)
 	}
@@ -214,8 +214,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _ 
 		Metrics:          metrics,
 		Domain:           svc,
 		Reports:          report.New(svc, report.Options{}),
-		Employers:        api.DomainEmployers(svc),
-		EntryOwner:       api.DomainEntryOwner(svc),
+		Employers:        api.DomainEmployers(svc.GetEmployer),
+		EntryOwner:       api.DomainEntryOwner(svc.LogEntry),
 		RateLimit:        *rateLimit,
 		RateBurst:        *rateBurst,
 		TrustedProxies:   proxies,
@@ -230,7 +230,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _ 
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
 	if *demo {
-		issuer, err := auth.NewIssuer(key, auth.Config{})
+		issuer, err := auth.NewIssuer(key, authConfig())
 		if err != nil {
 			ln.Close()
 			return fmt.Errorf("token issuer: %w", err)
@@ -327,4 +327,14 @@ func parseSize(s string) (int64, error) {
 		return 0, errors.New("want a size such as 1536MiB, 2GiB or 0")
 	}
 	return n * mult, nil
+}
+
+// authConfig is the token settings of every issuer and verifier: the
+// roles are the domain's.
+func authConfig() auth.Config {
+	var roles []string
+	for _, r := range ledger.Roles() {
+		roles = append(roles, string(r))
+	}
+	return auth.Config{Roles: roles}
 }
