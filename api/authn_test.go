@@ -18,6 +18,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/trazo-ledger/trazo/auth"
+	"github.com/trazo-ledger/trazo/ledger"
 )
 
 // TestJWTAttacks sends forged and broken tokens to an inspector route over
@@ -43,7 +44,7 @@ func TestJWTAttacks(t *testing.T) {
 		return c
 	}
 	now := time.Now()
-	verifier, err := auth.NewVerifier(pub, auth.Config{CacheSize: -1})
+	verifier, err := auth.NewVerifier(pub, auth.Config{CacheSize: -1, Roles: testAuth().Roles})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +106,7 @@ func TestJWTAttacks(t *testing.T) {
 		})
 	}
 
-	good := e.token(auth.RoleInspector, "MTSS")
+	good := e.token(ledger.RoleInspector, "MTSS")
 	for _, tc := range []struct {
 		name   string
 		header http.Header

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/trazo-ledger/trazo/auth"
+	"github.com/trazo-ledger/trazo/ledger"
 )
 
 // benchClients is how many clients send requests at once in
@@ -51,7 +51,7 @@ func BenchmarkAuthenticatedGETOverHTTP(b *testing.B) {
 	}})
 	e.start(HTTPLimits{})
 	sc := e.seed()
-	tok := e.token(auth.RoleInspector, "MTSS")
+	tok := e.token(ledger.RoleInspector, "MTSS")
 
 	// Plain gin behind the same http.Server settings as Trazo's
 	// (NewHTTPServer: read and write deadlines on every request), and

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/trazo-ledger/trazo/auth"
+	"github.com/trazo-ledger/trazo/ledger"
 )
 
 // BenchmarkAuthenticatedGET measures, in one run and interleaved so that
@@ -32,9 +33,9 @@ func BenchmarkAuthenticatedGET(b *testing.B) {
 	e.srv.mount(route{"GET", "/bench/noop", roles(inspector), nil, func(*Server) gin.HandlerFunc {
 		return func(c *gin.Context) { c.Status(http.StatusNoContent) }
 	}})
-	tok := e.token(auth.RoleInspector, "MTSS")
+	tok := e.token(ledger.RoleInspector, "MTSS")
 
-	v, err := auth.NewVerifier(e.key.Public().(ed25519.PublicKey), auth.Config{CacheSize: -1})
+	v, err := auth.NewVerifier(e.key.Public().(ed25519.PublicKey), auth.Config{CacheSize: -1, Roles: testAuth().Roles})
 	if err != nil {
 		b.Fatal(err)
 	}

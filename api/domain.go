@@ -4,99 +4,69 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
-	"net/http"
-	"slices"
-	"sync"
-	"sync/atomic"
 
 	"github.com/gin-gonic/gin"
-	"github.com/trazo-ledger/trazo/auth"
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/trazo-ledger/trazo/ledger"
 	"github.com/trazo-ledger/trazo/ledger/tlog"
 )
-
-// Domain is the mobility domain that the domain routes call
-// (*ledger.Service satisfies it). Every method takes the caller as a
-// ledger.Actor and enforces the role and tenancy rules itself; the API's
-// guard has already checked the role against routes.go. Refusals are
-// *ledger.ValidationError (422) or *ledger.Error wrapping
-// ledger.ErrNotFound (404), ErrConflict (409) or ErrForbidden (403);
-// storage failures wrap tlog.ErrStorage (503).
-type Domain interface {
-	RegisterEmployer(ctx context.Context, a ledger.Actor, req ledger.EmployerRequest) (ledger.EmployerResult, error)
-	GetEmployer(ctx context.Context, a ledger.Actor, id string) (ledger.Employer, error)
-	ListEmployers(ctx context.Context, a ledger.Actor, req ledger.ListRequest) (ledger.EmployerPage, error)
-	SuspendEmployer(ctx context.Context, a ledger.Actor, id string, req ledger.ReasonRequest) (ledger.Receipt, error)
-	EmployerWorkerStatuses(ctx context.Context, a ledger.Actor, id string, req ledger.ListRequest) (ledger.EmployerWorkerStatusPage, error)
-
-	RegisterWorker(ctx context.Context, a ledger.Actor, req ledger.WorkerRequest) (ledger.WorkerResult, error)
-	GetWorker(ctx context.Context, a ledger.Actor, id string, req ledger.ReadRequest) (ledger.WorkerView, error)
-	WorkerHistory(ctx context.Context, a ledger.Actor, id string, req ledger.HistoryRequest) (ledger.History, error)
-	WorkerAccess(ctx context.Context, a ledger.Actor, id string) ([]ledger.AccessRecord, error)
-	EraseWorker(ctx context.Context, a ledger.Actor, id string, req ledger.ReasonRequest) (ledger.Receipt, error)
-
-	IssuePermit(ctx context.Context, a ledger.Actor, req ledger.PermitRequest) (ledger.PermitResult, error)
-	RevokePermit(ctx context.Context, a ledger.Actor, id string, req ledger.ReasonRequest) (ledger.Receipt, error)
-	RecordCrossing(ctx context.Context, a ledger.Actor, req ledger.CrossingRequest) (ledger.CrossingResult, error)
-	RecordCrossings(ctx context.Context, a ledger.Actor, req ledger.BatchRequest) (ledger.BatchResult, error)
-	StartPlacement(ctx context.Context, a ledger.Actor, req ledger.PlacementRequest) (ledger.PlacementResult, error)
-	EndPlacement(ctx context.Context, a ledger.Actor, id string, req ledger.EndPlacementRequest) (ledger.Receipt, error)
-	CorrectEntry(ctx context.Context, a ledger.Actor, index uint64, req ledger.CorrectionRequest) (ledger.Receipt, error)
-	Findings(ctx context.Context, a ledger.Actor, f ledger.FindingsFilter) ([]ledger.Finding, error)
-
-	LogEntry(ctx context.Context, a ledger.Actor, index uint64) (ledger.Entry, []byte, error)
-}
-
-var _ Domain = (*ledger.Service)(nil)
 
 // systemActor is how the API asks the domain about employers for its own
 // checks (never for a client's answer).
 var systemActor = ledger.Actor{Sub: "trazo-api", Role: ledger.RoleMinistry, Org: "trazo"}
 
-// DomainEmployers returns the EmployerDirectory that asks d: an employer
-// id is registered when d knows it. Registrations are never undone (an
-// employer is suspended, not removed), so a registered id is remembered
-// and not asked again: every employer request would otherwise take a read
-// view of its own, which waits for the commit in flight. Unknown ids are
-// asked every time, so that a new employer is known at once.
-func DomainEmployers(d Domain) EmployerDirectory { return &domainEmployers{d: d} }
+// EmployerLookup returns a registered employer, or an error wrapping
+// ledger.ErrNotFound for an id that is not one ((*ledger.Service).
+// GetEmployer, as a method value).
+type EmployerLookup func(ctx context.Context, a ledger.Actor, id string) (ledger.Employer, error)
 
-// maxKnownEmployers bounds the remembered ids (about 100 bytes each);
-// beyond it, the others are asked every time.
+// DomainEmployers returns the EmployerDirectory that asks lookup: an
+// employer id is registered when lookup knows it. Registrations are never
+// undone (an employer is suspended, not removed), so a registered id is
+// remembered, up to maxKnownEmployers of the most recently used, and not
+// asked again: every employer request would otherwise take a read view
+// of its own, which waits for the commit in flight. Unknown ids are asked
+// every time, so that a new employer is known at once.
+func DomainEmployers(lookup EmployerLookup) EmployerDirectory {
+	known, _ := lru.New[string, struct{}](maxKnownEmployers) // cannot fail: the size is positive
+	return &domainEmployers{lookup: lookup, known: known}
+}
+
+// maxKnownEmployers bounds the remembered ids (about 100 bytes each).
 const maxKnownEmployers = 1 << 16
 
 type domainEmployers struct {
-	d     Domain
-	known sync.Map // employer id → struct{}
-	n     atomic.Int64
+	lookup EmployerLookup
+	known  *lru.Cache[string, struct{}]
 }
 
 func (e *domainEmployers) EmployerRegistered(ctx context.Context, id string) (bool, error) {
-	if _, ok := e.known.Load(id); ok {
+	if _, ok := e.known.Get(id); ok {
 		return true, nil
 	}
-	_, err := e.d.GetEmployer(ctx, systemActor, id)
+	_, err := e.lookup(ctx, systemActor, id)
 	if errors.Is(err, ledger.ErrNotFound) {
 		return false, nil
 	}
 	if err != nil {
 		return false, err
 	}
-	if e.n.Load() < maxKnownEmployers {
-		if _, loaded := e.known.LoadOrStore(id, struct{}{}); !loaded {
-			e.n.Add(1)
-		}
-	}
+	e.known.Add(id, struct{}{})
 	return true, nil
 }
 
-// DomainEntryOwner returns the EntryOwnerFunc that asks d whether an
+// EntryLookup returns a log entry if the caller may see it, and an error
+// wrapping ledger.ErrNotFound or ledger.ErrForbidden if not
+// ((*ledger.Service).LogEntry, as a method value).
+type EntryLookup func(ctx context.Context, a ledger.Actor, index uint64) (ledger.Entry, []byte, error)
+
+// DomainEntryOwner returns the EntryOwnerFunc that asks lookup whether an
 // employer may see an entry (it appended it, or the entry names it as
 // employer).
-func DomainEntryOwner(d Domain) EntryOwnerFunc {
+func DomainEntryOwner(lookup EntryLookup) EntryOwnerFunc {
 	return func(ctx context.Context, employerID string, index uint64) (bool, error) {
 		a := ledger.Actor{Sub: "trazo-api", Role: ledger.RoleEmployer, Org: employerID}
-		_, _, err := d.LogEntry(ctx, a, index)
+		_, _, err := lookup(ctx, a, index)
 		switch {
 		case err == nil:
 			return true, nil
@@ -115,7 +85,7 @@ func actor(c *gin.Context) ledger.Actor {
 	if p == nil { // unreachable behind guard: domain routes are not public
 		return ledger.Actor{}
 	}
-	return ledger.Actor{Sub: p.Subject, Role: string(p.Role), Org: p.Org}
+	return ledger.Actor{Sub: p.Subject, Role: ledger.Role(p.Role), Org: p.Org}
 }
 
 // decodeBody reads the JSON body of an appending request into v (decodeJSON's
@@ -140,50 +110,4 @@ func decodeBody(c *gin.Context, v any) (context.Context, error) {
 	h.Write([]byte{0})
 	h.Write(raw)
 	return ledger.WithIdempotency(ctx, key, h.Sum(nil)), nil
-}
-
-// replayedHeader marks an answer replayed from an earlier request with the
-// same Idempotency-Key and body.
-const replayedHeader = "Idempotent-Replayed"
-
-// answer writes v as the JSON answer with status, saying whether it was
-// replayed under an Idempotency-Key (same status and body as the first
-// time).
-func answer(c *gin.Context, ctx context.Context, status int, v any) {
-	if ledger.Replayed(ctx) {
-		c.Header(replayedHeader, "true")
-	}
-	c.JSON(status, v)
-}
-
-// created answers 201 with v and, when path is not empty, a Location.
-func created(c *gin.Context, ctx context.Context, path string, v any) {
-	if path != "" {
-		c.Header("Location", path)
-	}
-	answer(c, ctx, http.StatusCreated, v)
-}
-
-// queryError turns a domain refusal of a query parameter (a
-// *ledger.ValidationError whose field is one of params) into a 400: a
-// malformed query is the client's syntax, not a domain rule. Other errors
-// are returned as they are.
-func queryError(err error, params ...string) error {
-	if ve, ok := errors.AsType[*ledger.ValidationError](err); ok && slices.Contains(params, ve.Field) {
-		return &apiError{http.StatusBadRequest, ve.Code, ve.Message, ve.Field}
-	}
-	return err
-}
-
-// requirePurpose refuses, with 400 purpose_required, an inspector's read
-// of personal data without ?purpose=.
-func requirePurpose(c *gin.Context) error {
-	if p := principal(c); p == nil || p.Role != auth.RoleInspector {
-		return nil
-	}
-	if _, ok := c.GetQuery("purpose"); !ok {
-		return &apiError{http.StatusBadRequest, ledger.CodePurposeRequired,
-			"inspectors must say why they read personal data: ?purpose= (e.g. a case number)", "purpose"}
-	}
-	return nil
 }

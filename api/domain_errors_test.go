@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 
@@ -19,7 +20,7 @@ func TestDomainErrorBodies(t *testing.T) {
 	e := newDomainEnv(t).start(HTTPLimits{})
 	sc := e.seed()
 	toks := e.tokens(sc)
-	minis, insp, bord := toks[auth.RoleMinistry], toks[auth.RoleInspector], toks[auth.RoleBorder]
+	minis, insp, bord := toks[ledger.RoleMinistry], toks[ledger.RoleInspector], toks[ledger.RoleBorder]
 	unknownWorker := "wkr_01ARZ3NDEKTSV4RRFFQ69G5FAV"
 	for _, tc := range []struct {
 		name        string
@@ -50,7 +51,7 @@ func TestDomainErrorBodies(t *testing.T) {
 		{"415 not JSON", req{method: "POST", path: "/v1/employers", token: minis, ctype: "text/plain", body: `{}`}, 415, "unsupported_media_type", ""},
 		{"422 period", req{method: "POST", path: "/v1/permits", token: minis, ctype: "json", body: `{"worker_id":"{wkr}","type":"seasonal_work","valid_from":"2026-03-02","valid_to":"2026-03-01"}`}, 422, ledger.CodeInvalidPeriod, "valid_to"},
 		{"422 unknown code", req{method: "POST", path: "/v1/employers", token: minis, ctype: "json", body: `{"legal_name":"x","tax_id":"9","country":"CRI","sector":"Z","region":"CR-A"}`}, 422, ledger.CodeInvalidSector, "sector"},
-		{"422 no valid permit", req{method: "POST", path: "/v1/placements", token: toks[auth.RoleEmployer], ctype: "json", body: `{"worker_id":"{wkr}","start_date":"2027-01-10","expected_end_date":"2027-02-10","occupation":"9211","sector":"A","region":"CR-A"}`}, 422, ledger.CodeNoValidPermit, "start_date"},
+		{"422 no valid permit", req{method: "POST", path: "/v1/placements", token: toks[ledger.RoleEmployer], ctype: "json", body: `{"worker_id":"{wkr}","start_date":"2027-01-10","expected_end_date":"2027-02-10","occupation":"9211","sector":"A","region":"CR-A"}`}, 422, ledger.CodeNoValidPermit, "start_date"},
 		{"422 future crossing", req{method: "POST", path: "/v1/crossings", token: bord, ctype: "json", body: `{"worker_id":"{wkr}","direction":"exit","occurred_at":"2026-03-02T09:06:00Z"}`}, 422, ledger.CodeCrossingInFuture, "occurred_at"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -65,14 +66,22 @@ func TestDomainErrorBodies(t *testing.T) {
 	}
 
 	t.Run("503 when storage fails", func(t *testing.T) {
-		// A domain whose appends fail as a full disk makes them fail.
-		f := newDomainEnv(t, func(c *Config) { c.Domain = failingStore{c.Domain} }).start(HTTPLimits{})
+		// A full disk: the reopened log refuses every append (its free
+		// space is below the reserve), before anything is answered:
+		// inspectors' reads included, since they append access.recorded
+		// first (the domain's own tests show that it appends before it
+		// reads).
+		f := newDomainEnv(t)
 		fsc := f.seed()
 		ft := f.tokens(fsc)
+		if err := f.log.Close(); err != nil {
+			t.Fatal(err)
+		}
+		f = openEnv(t, envSpec{dir: f.dir, key: f.key, domain: true, diskReserve: math.MaxInt64}).start(HTTPLimits{})
 		for _, r := range []req{
-			{method: "POST", path: "/v1/employers", token: ft[auth.RoleMinistry], ctype: "json", body: `{"legal_name":"x","tax_id":"9","country":"CRI","sector":"A","region":"CR-A"}`},
-			{method: "GET", path: "/v1/workers/" + fsc.wkr + "?purpose=case-1", token: ft[auth.RoleInspector]},
-			{method: "GET", path: "/v1/workers/" + fsc.wkr + "/history?purpose=case-1", token: ft[auth.RoleInspector]},
+			{method: "POST", path: "/v1/employers", token: ft[ledger.RoleMinistry], ctype: "json", body: `{"legal_name":"x","tax_id":"9","country":"CRI","sector":"A","region":"CR-A"}`},
+			{method: "GET", path: "/v1/workers/" + fsc.wkr + "?purpose=case-1", token: ft[ledger.RoleInspector]},
+			{method: "GET", path: "/v1/workers/" + fsc.wkr + "/history?purpose=case-1", token: ft[ledger.RoleInspector]},
 		} {
 			size := f.log.Size()
 			resp, b := f.do(r)
@@ -87,7 +96,7 @@ func TestDomainErrorBodies(t *testing.T) {
 		fsc := f.seed()
 		ft := f.tokens(fsc)
 		f.log.Close()
-		resp, b := f.post("/v1/permits", ft[auth.RoleMinistry], sc.expand(`{"worker_id":"`+fsc.wkr+`","type":"seasonal_work","valid_from":"2026-03-01","valid_to":"2026-03-31"}`, ""), "")
+		resp, b := f.post("/v1/permits", ft[ledger.RoleMinistry], sc.expand(`{"worker_id":"`+fsc.wkr+`","type":"seasonal_work","valid_from":"2026-03-01","valid_to":"2026-03-31"}`, ""), "")
 		if resp.StatusCode != 503 {
 			t.Fatalf("status %d: %s", resp.StatusCode, b)
 		}
@@ -95,32 +104,8 @@ func TestDomainErrorBodies(t *testing.T) {
 	})
 }
 
-// failingStore is the real domain, except that every append fails as a
-// full disk would make it fail (the ledger wraps ErrStorage), before
-// anything is answered: inspectors' reads included, since they append
-// access.recorded first (the domain's own tests show that it appends
-// before it reads).
-type failingStore struct{ Domain }
-
+// errDiskFull is a storage failure as the log reports one.
 var errDiskFull = fmt.Errorf("commit: no space left on device: %w", tlog.ErrStorage)
-
-func (f failingStore) RegisterEmployer(context.Context, ledger.Actor, ledger.EmployerRequest) (ledger.EmployerResult, error) {
-	return ledger.EmployerResult{}, errDiskFull
-}
-
-func (f failingStore) GetWorker(ctx context.Context, a ledger.Actor, id string, r ledger.ReadRequest) (ledger.WorkerView, error) {
-	if a.Role == ledger.RoleInspector {
-		return ledger.WorkerView{}, fmt.Errorf("record access: %w", errDiskFull)
-	}
-	return f.Domain.GetWorker(ctx, a, id, r)
-}
-
-func (f failingStore) WorkerHistory(ctx context.Context, a ledger.Actor, id string, r ledger.HistoryRequest) (ledger.History, error) {
-	if a.Role == ledger.RoleInspector {
-		return ledger.History{}, fmt.Errorf("record access: %w", errDiskFull)
-	}
-	return f.Domain.WorkerHistory(ctx, a, id, r)
-}
 
 // TestErrorMapping checks the error table on errors that cannot be
 // provoked over HTTP: every domain error has its status and code, and an

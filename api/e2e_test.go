@@ -8,7 +8,6 @@ import (
 
 	"github.com/transparency-dev/merkle/proof"
 	"github.com/transparency-dev/merkle/rfc6962"
-	"github.com/trazo-ledger/trazo/auth"
 	"github.com/trazo-ledger/trazo/ledger"
 	"github.com/trazo-ledger/trazo/ledger/tlog"
 )
@@ -24,7 +23,7 @@ import (
 func TestHappyPathOverHTTP(t *testing.T) {
 	e := newDomainEnv(t).start(HTTPLimits{})
 	var ministryAnswers [][]byte
-	minis := e.token(auth.RoleMinistry, "DGME")
+	minis := e.token(ledger.RoleMinistry, "DGME")
 	asMinistry := func(method, path, body string) ([]byte, int) {
 		t.Helper()
 		r := req{method: method, path: path, token: minis}
@@ -45,7 +44,7 @@ func TestHappyPathOverHTTP(t *testing.T) {
 	if !strings.HasPrefix(emp.EmployerID, "emp_") || len(emp.LeafHash) != 32 {
 		t.Fatalf("employer answer %s", b)
 	}
-	empTok := e.token(auth.RoleEmployer, emp.EmployerID)
+	empTok := e.token(ledger.RoleEmployer, emp.EmployerID)
 
 	// The employer registers a worker; the same document again is found.
 	worker := `{"given_names":"María José","family_names":"Castillo Ruiz","date_of_birth":"1996-04-09","sex":"F","nationality":"NIC","document":{"type":"passport","number":"C02468135","issuing_country":"NIC"}}`
@@ -55,7 +54,7 @@ func TestHappyPathOverHTTP(t *testing.T) {
 		t.Fatalf("register worker: Location %q, %s", resp.Header.Get("Location"), b)
 	}
 	size := e.log.Size()
-	resp, b = e.post("/v1/workers", e.token(auth.RoleBorder, "PEÑAS-BLANCAS"), worker, "")
+	resp, b = e.post("/v1/workers", e.token(ledger.RoleBorder, "PEÑAS-BLANCAS"), worker, "")
 	again := decode[map[string]any](t, resp, b, 200)
 	if again["worker_id"] != w.WorkerID || again["existing"] != true || again["index"] != nil || e.log.Size() != size {
 		t.Fatalf("known document: %s (log %d → %d)", b, size, e.log.Size())
@@ -66,7 +65,7 @@ func TestHappyPathOverHTTP(t *testing.T) {
 	if status != 201 {
 		t.Fatalf("permit: %d %s", status, b)
 	}
-	bord := e.token(auth.RoleBorder, "PEÑAS-BLANCAS")
+	bord := e.token(ledger.RoleBorder, "PEÑAS-BLANCAS")
 	resp, b = e.post("/v1/permits", bord, `{"worker_id":"`+w.WorkerID+`","type":"cross_border_card","valid_from":"2026-03-01","valid_to":"2026-03-31"}`, "")
 	decode[ledger.PermitResult](t, resp, b, 201)
 	resp, b = e.post("/v1/crossings", bord, `{"worker_id":"`+w.WorkerID+`","direction":"entry","occurred_at":"2026-03-01T14:30:00-06:00","post":"PEÑAS-BLANCAS"}`, "")
@@ -91,7 +90,7 @@ func TestHappyPathOverHTTP(t *testing.T) {
 	}
 
 	// An inspector needs a purpose, and each read is appended first.
-	insp := e.token(auth.RoleInspector, "MTSS-DNI")
+	insp := e.token(ledger.RoleInspector, "MTSS-DNI")
 	resp, b = e.get("/v1/workers/"+w.WorkerID+"/history?proofs=true", insp)
 	wantError(t, resp, b, 400, ledger.CodePurposeRequired, "purpose")
 	size = e.log.Size()
@@ -136,7 +135,7 @@ func TestHappyPathOverHTTP(t *testing.T) {
 
 	// The ministry sees who read the worker, and why; never the worker.
 	b, status = asMinistry("GET", "/v1/workers/"+w.WorkerID+"/access", "")
-	acc := decodeBytes[accessPage](t, b)
+	acc := decodeBytes[ledger.AccessPage](t, b)
 	if status != 200 || len(acc.Accesses) != 1 || acc.Accesses[0].Purpose != "case-2026-017" || acc.Accesses[0].Actor.Org != "MTSS-DNI" || acc.Accesses[0].View != "history" {
 		t.Fatalf("access list: %d %s", status, b)
 	}

@@ -25,7 +25,7 @@ func (d *countingDomain) GetEmployer(ctx context.Context, a ledger.Actor, id str
 func TestDomainEmployersRemembersRegistered(t *testing.T) {
 	svc := newDomainEnv(t).svc
 	d := &countingDomain{Service: svc}
-	dir := DomainEmployers(d)
+	dir := DomainEmployers(d.GetEmployer)
 	ctx := context.Background()
 	ministry := ledger.Actor{Sub: "m", Role: ledger.RoleMinistry, Org: "MTSS"}
 	unknown := "emp_01JD2X8Y3ZK7Q5M9N4P6R8T0VW"

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"testing"
 
-	"github.com/trazo-ledger/trazo/auth"
 	"github.com/trazo-ledger/trazo/ledger"
 )
 
@@ -16,7 +15,7 @@ func TestEmployerWorkers(t *testing.T) {
 	sc := e.seed()
 	toks := e.tokens(sc)
 
-	resp, body := e.get("/v1/employers/"+sc.empA+"/workers", toks[auth.RoleEmployer])
+	resp, body := e.get("/v1/employers/"+sc.empA+"/workers", toks[ledger.RoleEmployer])
 	page := decode[ledger.EmployerWorkerStatusPage](t, resp, body, 200)
 	if page.EmployerID != sc.empA || len(page.Workers) != 1 || page.NextCursor != "" {
 		t.Fatalf("A's workers: %+v", page)
@@ -32,19 +31,19 @@ func TestEmployerWorkers(t *testing.T) {
 		}
 	}
 
-	resp, b := e.get("/v1/employers/"+sc.empA+"/workers", e.token(auth.RoleEmployer, sc.empD))
+	resp, b := e.get("/v1/employers/"+sc.empA+"/workers", e.token(ledger.RoleEmployer, sc.empD))
 	wantError(t, resp, b, 404, "not_found", "")
-	resp, b = e.get("/v1/employers/"+sc.empA+"/workers", toks[auth.RoleMinistry])
+	resp, b = e.get("/v1/employers/"+sc.empA+"/workers", toks[ledger.RoleMinistry])
 	if resp.StatusCode != 403 {
 		t.Errorf("ministry: %d %s", resp.StatusCode, b)
 	}
-	resp, b = e.get("/v1/employers/"+sc.empA+"/workers?cursor=x", toks[auth.RoleEmployer])
+	resp, b = e.get("/v1/employers/"+sc.empA+"/workers?cursor=x", toks[ledger.RoleEmployer])
 	wantError(t, resp, b, 400, ledger.CodeInvalidCursor, "cursor")
 
 	// The other tenant has placed the scenario's border-registered worker
 	// too: two workers, read a page of one at a time.
-	dTok := e.token(auth.RoleEmployer, sc.empD)
-	if resp, b := e.post("/v1/permits", toks[auth.RoleMinistry], `{"worker_id":"`+sc.wkrErase+`","type":"seasonal_work","valid_from":"2026-03-01","valid_to":"2026-09-30"}`, ""); resp.StatusCode != 201 {
+	dTok := e.token(ledger.RoleEmployer, sc.empD)
+	if resp, b := e.post("/v1/permits", toks[ledger.RoleMinistry], `{"worker_id":"`+sc.wkrErase+`","type":"seasonal_work","valid_from":"2026-03-01","valid_to":"2026-09-30"}`, ""); resp.StatusCode != 201 {
 		t.Fatalf("permit: %d %s", resp.StatusCode, b)
 	}
 	if resp, b := e.post("/v1/placements", dTok, `{"worker_id":"`+sc.wkrErase+`","start_date":"2026-03-02","expected_end_date":"2026-09-30","occupation":"9211","sector":"A","region":"CR-A"}`, ""); resp.StatusCode != 201 {
@@ -53,7 +52,7 @@ func TestEmployerWorkers(t *testing.T) {
 	seen := map[string]bool{}
 	path := "/v1/employers/" + sc.empD + "/workers?limit=1"
 	for range 3 {
-		resp, b := e.get(path, toks[auth.RoleInspector])
+		resp, b := e.get(path, toks[ledger.RoleInspector])
 		p := decode[ledger.EmployerWorkerStatusPage](t, resp, b, 200)
 		if len(p.Workers) != 1 {
 			t.Fatalf("page of %d workers, want 1", len(p.Workers))

@@ -98,6 +98,17 @@ func answerOf(err error) *apiError {
 	return nil
 }
 
+// queryError turns a domain refusal of a GET's request (a
+// *ledger.ValidationError) into a 400 with its code and field: a GET's
+// request is its query string, and a malformed query is the client's
+// syntax, not a domain rule. Other errors are returned as they are.
+func queryError(err error) error {
+	if ve, ok := errors.AsType[*ledger.ValidationError](err); ok {
+		return &apiError{http.StatusBadRequest, ve.Code, clip(ve.Message, maxMessageEcho), clip(ve.Field, maxFieldEcho)}
+	}
+	return err
+}
+
 type errorBody struct {
 	Error errorDetail `json:"error"`
 }

@@ -14,14 +14,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/trazo-ledger/trazo/auth"
+	"github.com/trazo-ledger/trazo/ledger"
 )
 
 // postRoute is an appending route with a role allowed on it and a valid
 // body (scenario placeholders expanded at request time).
 type postRoute struct {
 	name string
-	role auth.Role
+	role ledger.Role
 	path string
 	body string
 }
@@ -30,24 +30,24 @@ type postRoute struct {
 // on it (both roles where two may append), corrections against entries of
 // several types.
 var postRoutes = []postRoute{
-	{"employers", auth.RoleMinistry, "/v1/employers", `{"legal_name":"Finca X","tax_id":"3-101-999","country":"CRI","sector":"A","region":"CR-A"}`},
-	{"suspend", auth.RoleMinistry, "/v1/employers/{empC}/suspend", `{"reason":"audit"}`},
-	{"workers-employer", auth.RoleEmployer, "/v1/workers", `{"given_names":"Ana","family_names":"Paz","date_of_birth":"1990-01-01","sex":"F","nationality":"NIC","document":{"type":"passport","number":"F1","issuing_country":"NIC"}}`},
-	{"workers-border", auth.RoleBorder, "/v1/workers", `{"given_names":"Eva","family_names":"Paz","date_of_birth":"1990-01-01","sex":"F","nationality":"NIC","document":{"type":"passport","number":"F2","issuing_country":"NIC"}}`},
-	{"erase", auth.RoleMinistry, "/v1/workers/{wkrErase}/erase", `{"reason":"asked"}`},
-	{"permits-ministry", auth.RoleMinistry, "/v1/permits", `{"worker_id":"{wkr}","type":"seasonal_work","valid_from":"2026-03-01","valid_to":"2026-12-31"}`},
-	{"permits-border", auth.RoleBorder, "/v1/permits", `{"worker_id":"{wkr}","type":"cross_border_card","valid_from":"2026-03-01","valid_to":"2026-08-31"}`},
-	{"revoke", auth.RoleMinistry, "/v1/permits/{prmRevoke}/revoke", `{"reason":"fraud"}`},
-	{"crossings", auth.RoleBorder, "/v1/crossings", `{"worker_id":"{wkr}","direction":"refused","occurred_at":"2026-03-02T08:00:00Z","post":"P1","reason":"no visa","client_ref":"f-1"}`},
-	{"batch", auth.RoleBorder, "/v1/crossings/batch", `{"crossings":[{"worker_id":"{wkr}","direction":"exit","occurred_at":"2026-03-02T08:00:00Z","client_ref":"fb-1"}]}`},
-	{"placements", auth.RoleEmployer, "/v1/placements", `{"worker_id":"{wkr}","start_date":"2026-03-02","expected_end_date":"2026-09-30","occupation":"9211","sector":"0113","region":"CR-A"}`},
-	{"end", auth.RoleEmployer, "/v1/placements/{plcA}/end", `{"end_date":"2026-03-02","reason":"completed"}`},
-	{"correct-employer", auth.RoleMinistry, "/v1/entries/0/corrections", `{"reason":"typo","changes":{"legal_name":"Finca A S.A.","sector":"A","region":"CR-A"}}`},
-	{"correct-worker", auth.RoleInspector, "/v1/entries/5/corrections", `{"reason":"typo","changes":{"given_names":"Ana","date_of_birth":"1994-07-16","sex":"F","nationality":"NIC"}}`},
-	{"correct-permit", auth.RoleInspector, "/v1/entries/8/corrections", `{"reason":"typo","changes":{"type":"seasonal_work","valid_from":"2026-03-01","valid_to":"2026-09-29"}}`},
-	{"correct-crossing", auth.RoleBorder, "/v1/entries/11/corrections", `{"reason":"typo","changes":{"direction":"entry","occurred_at":"2026-03-01T10:05:00Z","post":"P2"}}`},
-	{"correct-placement", auth.RoleEmployer, "/v1/entries/13/corrections", `{"reason":"typo","changes":{"start_date":"2026-03-01","expected_end_date":"2026-09-29","occupation":"9211"}}`},
-	{"correct-beyond", auth.RoleInspector, "/v1/entries/18446744073709551615/corrections", `{"reason":"typo","changes":{"region":"CR-A"}}`},
+	{"employers", ledger.RoleMinistry, "/v1/employers", `{"legal_name":"Finca X","tax_id":"3-101-999","country":"CRI","sector":"A","region":"CR-A"}`},
+	{"suspend", ledger.RoleMinistry, "/v1/employers/{empC}/suspend", `{"reason":"audit"}`},
+	{"workers-employer", ledger.RoleEmployer, "/v1/workers", `{"given_names":"Ana","family_names":"Paz","date_of_birth":"1990-01-01","sex":"F","nationality":"NIC","document":{"type":"passport","number":"F1","issuing_country":"NIC"}}`},
+	{"workers-border", ledger.RoleBorder, "/v1/workers", `{"given_names":"Eva","family_names":"Paz","date_of_birth":"1990-01-01","sex":"F","nationality":"NIC","document":{"type":"passport","number":"F2","issuing_country":"NIC"}}`},
+	{"erase", ledger.RoleMinistry, "/v1/workers/{wkrErase}/erase", `{"reason":"asked"}`},
+	{"permits-ministry", ledger.RoleMinistry, "/v1/permits", `{"worker_id":"{wkr}","type":"seasonal_work","valid_from":"2026-03-01","valid_to":"2026-12-31"}`},
+	{"permits-border", ledger.RoleBorder, "/v1/permits", `{"worker_id":"{wkr}","type":"cross_border_card","valid_from":"2026-03-01","valid_to":"2026-08-31"}`},
+	{"revoke", ledger.RoleMinistry, "/v1/permits/{prmRevoke}/revoke", `{"reason":"fraud"}`},
+	{"crossings", ledger.RoleBorder, "/v1/crossings", `{"worker_id":"{wkr}","direction":"refused","occurred_at":"2026-03-02T08:00:00Z","post":"P1","reason":"no visa","client_ref":"f-1"}`},
+	{"batch", ledger.RoleBorder, "/v1/crossings/batch", `{"crossings":[{"worker_id":"{wkr}","direction":"exit","occurred_at":"2026-03-02T08:00:00Z","client_ref":"fb-1"}]}`},
+	{"placements", ledger.RoleEmployer, "/v1/placements", `{"worker_id":"{wkr}","start_date":"2026-03-02","expected_end_date":"2026-09-30","occupation":"9211","sector":"0113","region":"CR-A"}`},
+	{"end", ledger.RoleEmployer, "/v1/placements/{plcA}/end", `{"end_date":"2026-03-02","reason":"completed"}`},
+	{"correct-employer", ledger.RoleMinistry, "/v1/entries/0/corrections", `{"reason":"typo","changes":{"legal_name":"Finca A S.A.","sector":"A","region":"CR-A"}}`},
+	{"correct-worker", ledger.RoleInspector, "/v1/entries/5/corrections", `{"reason":"typo","changes":{"given_names":"Ana","date_of_birth":"1994-07-16","sex":"F","nationality":"NIC"}}`},
+	{"correct-permit", ledger.RoleInspector, "/v1/entries/8/corrections", `{"reason":"typo","changes":{"type":"seasonal_work","valid_from":"2026-03-01","valid_to":"2026-09-29"}}`},
+	{"correct-crossing", ledger.RoleBorder, "/v1/entries/11/corrections", `{"reason":"typo","changes":{"direction":"entry","occurred_at":"2026-03-01T10:05:00Z","post":"P2"}}`},
+	{"correct-placement", ledger.RoleEmployer, "/v1/entries/13/corrections", `{"reason":"typo","changes":{"start_date":"2026-03-01","expected_end_date":"2026-09-29","occupation":"9211"}}`},
+	{"correct-beyond", ledger.RoleInspector, "/v1/entries/18446744073709551615/corrections", `{"reason":"typo","changes":{"region":"CR-A"}}`},
 }
 
 // oddValues are JSON values that a careless or hostile client may put in

@@ -100,6 +100,9 @@ type envSpec struct {
 	key     ed25519.PrivateKey // token key; default a new one
 	entries int                // raw leaves appended first (not in a domain env)
 	domain  bool               // the real mobility service as Domain
+	// diskReserve is the log's Options.DiskReserve: math.MaxInt64 makes
+	// every append fail as a full disk does.
+	diskReserve int64
 }
 
 func openEnv(tb testing.TB, spec envSpec, opts ...func(*Config)) *env {
@@ -108,7 +111,7 @@ func openEnv(tb testing.TB, spec envSpec, opts ...func(*Config)) *env {
 		spec.dir = tb.TempDir()
 	}
 	e := &env{t: tb, dir: spec.dir, logs: &lockedBuffer{}, metrics: NewMetrics()}
-	l, err := tlog.Open(spec.dir, tlog.Options{Origin: testOrigin, OnCommit: e.metrics.ObserveCommit})
+	l, err := tlog.Open(spec.dir, tlog.Options{Origin: testOrigin, OnCommit: e.metrics.ObserveCommit, DiskReserve: spec.diskReserve})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -123,10 +126,10 @@ func openEnv(tb testing.TB, spec envSpec, opts ...func(*Config)) *env {
 			tb.Fatal(err)
 		}
 	}
-	if e.issuer, err = auth.NewIssuer(e.key, auth.Config{}); err != nil {
+	if e.issuer, err = auth.NewIssuer(e.key, testAuth()); err != nil {
 		tb.Fatal(err)
 	}
-	v, err := auth.NewVerifier(e.key.Public().(ed25519.PublicKey), auth.Config{})
+	v, err := auth.NewVerifier(e.key.Public().(ed25519.PublicKey), testAuth())
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -142,7 +145,7 @@ func openEnv(tb testing.TB, spec envSpec, opts ...func(*Config)) *env {
 		if err != nil {
 			tb.Fatal(err)
 		}
-		cfg.Domain, cfg.Employers, cfg.EntryOwner = e.svc, DomainEmployers(e.svc), DomainEntryOwner(e.svc)
+		cfg.Domain, cfg.Employers, cfg.EntryOwner = e.svc, DomainEmployers(e.svc.GetEmployer), DomainEntryOwner(e.svc.LogEntry)
 		cfg.Reports = report.New(e.svc, report.Options{})
 	}
 	for _, o := range opts {
@@ -152,6 +155,16 @@ func openEnv(tb testing.TB, spec envSpec, opts ...func(*Config)) *env {
 		tb.Fatal(err)
 	}
 	return e
+}
+
+// testAuth is the token settings of the tests: the domain's roles, as
+// cmd/trazo configures them.
+func testAuth() auth.Config {
+	var roles []string
+	for _, r := range ledger.Roles() {
+		roles = append(roles, string(r))
+	}
+	return auth.Config{Roles: roles}
 }
 
 // reopen stops the env's HTTP server, closes its ledger and opens a new
@@ -189,9 +202,9 @@ func (e *env) appendLeaf(leaf string) tlog.Receipt {
 }
 
 // token issues a valid one-hour token of the env's server key.
-func (e *env) token(role auth.Role, org string) string {
+func (e *env) token(role ledger.Role, org string) string {
 	e.t.Helper()
-	tok, err := e.issuer.Issue("sub-"+string(role)+"-"+org, role, org, time.Hour)
+	tok, err := e.issuer.Issue("sub-"+string(role)+"-"+org, string(role), org, time.Hour)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/trazo-ledger/trazo/auth"
 	"github.com/trazo-ledger/trazo/ledger"
 )
 
@@ -18,7 +17,7 @@ func TestIdempotencyKey(t *testing.T) {
 	e := newDomainEnv(t).start(HTTPLimits{})
 	sc := e.seed()
 	toks := e.tokens(sc)
-	minis := toks[auth.RoleMinistry]
+	minis := toks[ledger.RoleMinistry]
 	empBody := `{"legal_name":"Finca Idem","tax_id":"3-102-000777","country":"CRI","sector":"A","region":"CR-A"}`
 
 	resp, first := e.post("/v1/employers", minis, empBody, "reg-777")
@@ -54,7 +53,7 @@ func TestIdempotencyKey(t *testing.T) {
 		}
 	})
 	t.Run("the key is scoped to the org", func(t *testing.T) {
-		other := e.token(auth.RoleMinistry, "MIDEPLAN")
+		other := e.token(ledger.RoleMinistry, "MIDEPLAN")
 		resp, b := e.post("/v1/employers", other, strings.Replace(empBody, "000777", "000778", 1), "reg-777")
 		if resp.StatusCode != 201 || resp.Header.Get(replayedHeader) != "" || e.log.Size() != size+1 {
 			t.Fatalf("other org: %d %s", resp.StatusCode, b)
@@ -63,20 +62,20 @@ func TestIdempotencyKey(t *testing.T) {
 	})
 	t.Run("each appending route", func(t *testing.T) {
 		for _, c := range []struct {
-			role       auth.Role
+			role       ledger.Role
 			path, body string
 			status     int
 		}{
-			{auth.RoleEmployer, "/v1/workers", `{"given_names":"Ida","family_names":"Em","date_of_birth":"1990-01-01","sex":"X","nationality":"NIC","document":{"type":"passport","number":"IDEM1","issuing_country":"NIC"}}`, 201},
-			{auth.RoleBorder, "/v1/permits", `{"worker_id":"{wkr}","type":"cross_border_card","valid_from":"2026-03-01","valid_to":"2026-04-30"}`, 201},
-			{auth.RoleBorder, "/v1/crossings", `{"worker_id":"{wkr}","direction":"exit","occurred_at":"2026-03-02T07:00:00Z"}`, 201},
-			{auth.RoleBorder, "/v1/crossings/batch", `{"crossings":[{"worker_id":"{wkr}","direction":"entry","occurred_at":"2026-03-02T07:30:00Z","client_ref":"idem-1"},{"worker_id":"{wkr}","direction":"up","occurred_at":"2026-03-02T07:40:00Z","client_ref":"idem-2"}]}`, 200},
-			{auth.RoleEmployer, "/v1/placements", `{"worker_id":"{wkr}","start_date":"2026-03-02","expected_end_date":"2026-05-31","occupation":"6111","sector":"A","region":"CR-A"}`, 201},
-			{auth.RoleEmployer, "/v1/placements/{plcA}/end", `{"end_date":"2026-03-02","reason":"completed"}`, 200},
-			{auth.RoleMinistry, "/v1/permits/{prmRevoke}/revoke", `{"reason":"fraud"}`, 200},
-			{auth.RoleMinistry, "/v1/employers/{empC}/suspend", `{"reason":"audit"}`, 200},
-			{auth.RoleInspector, "/v1/entries/0/corrections", `{"reason":"typo","changes":{"region":"CR-H"}}`, 201},
-			{auth.RoleMinistry, "/v1/workers/{wkrErase}/erase", `{"reason":"asked"}`, 200},
+			{ledger.RoleEmployer, "/v1/workers", `{"given_names":"Ida","family_names":"Em","date_of_birth":"1990-01-01","sex":"X","nationality":"NIC","document":{"type":"passport","number":"IDEM1","issuing_country":"NIC"}}`, 201},
+			{ledger.RoleBorder, "/v1/permits", `{"worker_id":"{wkr}","type":"cross_border_card","valid_from":"2026-03-01","valid_to":"2026-04-30"}`, 201},
+			{ledger.RoleBorder, "/v1/crossings", `{"worker_id":"{wkr}","direction":"exit","occurred_at":"2026-03-02T07:00:00Z"}`, 201},
+			{ledger.RoleBorder, "/v1/crossings/batch", `{"crossings":[{"worker_id":"{wkr}","direction":"entry","occurred_at":"2026-03-02T07:30:00Z","client_ref":"idem-1"},{"worker_id":"{wkr}","direction":"up","occurred_at":"2026-03-02T07:40:00Z","client_ref":"idem-2"}]}`, 200},
+			{ledger.RoleEmployer, "/v1/placements", `{"worker_id":"{wkr}","start_date":"2026-03-02","expected_end_date":"2026-05-31","occupation":"6111","sector":"A","region":"CR-A"}`, 201},
+			{ledger.RoleEmployer, "/v1/placements/{plcA}/end", `{"end_date":"2026-03-02","reason":"completed"}`, 200},
+			{ledger.RoleMinistry, "/v1/permits/{prmRevoke}/revoke", `{"reason":"fraud"}`, 200},
+			{ledger.RoleMinistry, "/v1/employers/{empC}/suspend", `{"reason":"audit"}`, 200},
+			{ledger.RoleInspector, "/v1/entries/0/corrections", `{"reason":"typo","changes":{"region":"CR-H"}}`, 201},
+			{ledger.RoleMinistry, "/v1/workers/{wkrErase}/erase", `{"reason":"asked"}`, 200},
 		} {
 			t.Run(c.path, func(t *testing.T) {
 				path, body, key := sc.expand(c.path, ""), sc.expand(c.body, ""), "k-"+c.path
@@ -123,7 +122,7 @@ func TestIdempotencyKey(t *testing.T) {
 func TestCrossingBatch(t *testing.T) {
 	e := newDomainEnv(t).start(HTTPLimits{})
 	sc := e.seed()
-	bord := e.tokens(sc)[auth.RoleBorder]
+	bord := e.tokens(sc)[ledger.RoleBorder]
 	items := []string{
 		`{"worker_id":"{wkr}","direction":"exit","occurred_at":"2026-03-01T18:00:00Z","client_ref":"b-1"}`,
 		`{"worker_id":"{wkr}","direction":"entry","occurred_at":"2026-03-01T19:00:00Z","client_ref":"b-2"}`,

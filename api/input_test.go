@@ -12,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/trazo-ledger/trazo/auth"
+	"github.com/trazo-ledger/trazo/ledger"
 	"github.com/trazo-ledger/trazo/ledger/tlog"
 )
 
@@ -58,7 +59,7 @@ func TestStrictJSONInput(t *testing.T) {
 	e := newEnv(t, 1)
 	mountDecodeRoute(e)
 	e.start(HTTPLimits{})
-	tok := e.token(auth.RoleMinistry, "DGME")
+	tok := e.token(ledger.RoleMinistry, "DGME")
 	size := e.log.Size()
 	big := `{"name":"` + strings.Repeat("a", maxBodyBytes) + `"}`
 	deep := strings.Repeat(`{"any":`, 40) + "1" + strings.Repeat("}", 40)
@@ -138,7 +139,7 @@ func TestStrictJSONInput(t *testing.T) {
 	t.Run("input is checked after auth", func(t *testing.T) {
 		resp, b := e.do(req{method: "POST", path: "/test/decode", ctype: "text/plain", body: "x"})
 		wantError(t, resp, b, 401, auth.CodeTokenMissing, "")
-		resp, b = e.do(req{method: "POST", path: "/test/decode", token: e.token(auth.RoleBorder, "P1"), ctype: "text/plain", body: "x"})
+		resp, b = e.do(req{method: "POST", path: "/test/decode", token: e.token(ledger.RoleBorder, "P1"), ctype: "text/plain", body: "x"})
 		wantError(t, resp, b, 403, "forbidden", "")
 	})
 	t.Run("POST placeholders check the body before 501", func(t *testing.T) {
@@ -176,7 +177,7 @@ func TestStrictJSONInput(t *testing.T) {
 
 func TestStrictQuery(t *testing.T) {
 	e := newEnv(t, 3).start(HTTPLimits{})
-	tok := e.token(auth.RoleInspector, "MTSS")
+	tok := e.token(ledger.RoleInspector, "MTSS")
 	for _, tc := range []struct {
 		path, field string
 	}{

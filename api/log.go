@@ -11,7 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/gin-gonic/gin/binding"
 	"github.com/transparency-dev/formats/proof"
-	"github.com/trazo-ledger/trazo/auth"
+	"github.com/trazo-ledger/trazo/ledger"
 )
 
 func (s *Server) handleHealthz() gin.HandlerFunc {
@@ -128,7 +128,7 @@ func (s *Server) handleInclusionProof() gin.HandlerFunc {
 			writeError(c, err)
 			return
 		}
-		if p := principal(c); p != nil && p.Role == auth.RoleEmployer {
+		if p := principal(c); p != nil && ledger.Role(p.Role) == ledger.RoleEmployer {
 			if s.entryOwner == nil {
 				writeError(c, errNotFound)
 				return

@@ -11,7 +11,7 @@ import (
 	tproof "github.com/transparency-dev/formats/proof"
 	"github.com/transparency-dev/merkle/proof"
 	"github.com/transparency-dev/merkle/rfc6962"
-	"github.com/trazo-ledger/trazo/auth"
+	"github.com/trazo-ledger/trazo/ledger"
 	"github.com/trazo-ledger/trazo/ledger/tlog"
 )
 
@@ -27,7 +27,7 @@ func (e *env) checkpointRoot(cp []byte) (uint64, []byte) {
 
 func TestLogEntries(t *testing.T) {
 	e := newEnv(t, 7).start(HTTPLimits{})
-	tok := e.token(auth.RoleInspector, "MTSS")
+	tok := e.token(ledger.RoleInspector, "MTSS")
 	var all []logEntry
 	next := uint64(0)
 	for range 10 {
@@ -74,7 +74,7 @@ func TestLogEntries(t *testing.T) {
 
 func TestInclusionProof(t *testing.T) {
 	e := newEnv(t, 5).start(HTTPLimits{})
-	tok := e.token(auth.RoleInspector, "MTSS")
+	tok := e.token(ledger.RoleInspector, "MTSS")
 	_, cp := e.get("/v1/log/checkpoint", "")
 	size, root := e.checkpointRoot(cp)
 
@@ -144,9 +144,9 @@ func TestInclusionProof(t *testing.T) {
 
 	t.Run("employers without an owner check", func(t *testing.T) {
 		e := newEnv(t, 2, func(c *Config) { c.EntryOwner = nil }).start(HTTPLimits{})
-		resp, b := e.get("/v1/log/proof/inclusion?index=0", e.token(auth.RoleEmployer, "emp_A"))
+		resp, b := e.get("/v1/log/proof/inclusion?index=0", e.token(ledger.RoleEmployer, "emp_A"))
 		wantError(t, resp, b, 404, "not_found", "")
-		if resp, _ := e.get("/v1/log/proof/inclusion?index=0", e.token(auth.RoleInspector, "MTSS")); resp.StatusCode != 200 {
+		if resp, _ := e.get("/v1/log/proof/inclusion?index=0", e.token(ledger.RoleInspector, "MTSS")); resp.StatusCode != 200 {
 			t.Errorf("inspector: %d", resp.StatusCode)
 		}
 	})

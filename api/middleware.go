@@ -15,6 +15,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/trazo-ledger/trazo/auth"
+	"github.com/trazo-ledger/trazo/ledger"
 )
 
 // Keys of values a request carries in its gin.Context.
@@ -97,7 +98,7 @@ func (s *Server) observe() gin.HandlerFunc {
 			slog.String("client_ip", c.ClientIP()),
 		)
 		if p := principal(c); p != nil {
-			attrs = append(attrs, slog.String("sub", p.Subject), slog.String("role", string(p.Role)), slog.String("org", p.Org))
+			attrs = append(attrs, slog.String("sub", p.Subject), slog.String("role", p.Role), slog.String("org", p.Org))
 		}
 		rec := slog.NewRecord(end, level, "request", 0)
 		rec.AddAttrs(attrs...)
@@ -226,25 +227,22 @@ func (s *Server) guard(r route) gin.HandlerFunc {
 
 const idempotencyHeader = "Idempotency-Key"
 
-// checkIdempotencyKey accepts no Idempotency-Key, or one of 1 to 128
-// printable ASCII characters.
+// checkIdempotencyKey accepts no Idempotency-Key, or one that the domain
+// accepts (ledger.CheckIdempotencyKey), given once; it answers any other
+// as a malformed header (400 invalid_header).
 func checkIdempotencyKey(values []string) error {
-	bad := &apiError{http.StatusBadRequest, "invalid_header", "Idempotency-Key must be given once, with 1 to 128 printable ASCII characters", idempotencyHeader}
-	switch len(values) {
-	case 0:
+	switch {
+	case len(values) == 0:
 		return nil
-	case 1:
-	default:
-		return bad
+	case len(values) > 1:
+		return &apiError{http.StatusBadRequest, "invalid_header", "Idempotency-Key must be given once", idempotencyHeader}
 	}
-	v := values[0]
-	if len(v) < 1 || len(v) > 128 {
-		return bad
-	}
-	for i := range len(v) {
-		if v[i] < 0x20 || v[i] > 0x7e {
-			return bad
+	if err := ledger.CheckIdempotencyKey(values[0]); err != nil {
+		msg := "Idempotency-Key is malformed"
+		if ve, ok := errors.AsType[*ledger.ValidationError](err); ok {
+			msg = ve.Message
 		}
+		return &apiError{http.StatusBadRequest, "invalid_header", msg, idempotencyHeader}
 	}
 	return nil
 }
@@ -278,11 +276,12 @@ func (s *Server) authorize(c *gin.Context, pol Policy) bool {
 		s.refuse(c, err)
 		return false
 	}
-	if s.subjectLimits != nil && !s.rateLimit(c, s.subjectLimits, "subject", string(p.Role)+"\x00"+p.Org+"\x00"+p.Subject) {
+	if s.subjectLimits != nil && !s.rateLimit(c, s.subjectLimits, "subject", p.Role+"\x00"+p.Org+"\x00"+p.Subject) {
 		return false
 	}
 	ctx := c.Request.Context()
-	if p.Role == auth.RoleEmployer && s.employers != nil {
+	role := ledger.Role(p.Role)
+	if role == ledger.RoleEmployer && s.employers != nil {
 		registered, err := s.employers.EmployerRegistered(ctx, p.Org)
 		if err != nil {
 			writeError(c, err)
@@ -295,11 +294,11 @@ func (s *Server) authorize(c *gin.Context, pol Policy) bool {
 	}
 	c.Set(principalKey, p)
 	c.Writer.Header()["Cache-Control"] = hdrNoStore
-	if !slices.Contains(pol.Roles, p.Role) {
+	if !slices.Contains(pol.Roles, role) {
 		s.refuse(c, errForbidden)
 		return false
 	}
-	if pol.EmployerParam != "" && p.Role == auth.RoleEmployer && c.Param(pol.EmployerParam) != p.Org {
+	if pol.EmployerParam != "" && role == ledger.RoleEmployer && c.Param(pol.EmployerParam) != p.Org {
 		writeError(c, errNotFound)
 		return false
 	}

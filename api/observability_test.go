@@ -9,12 +9,12 @@ import (
 	"testing"
 
 	"github.com/golang-jwt/jwt/v5"
-	"github.com/trazo-ledger/trazo/auth"
+	"github.com/trazo-ledger/trazo/ledger"
 )
 
 func TestMetrics(t *testing.T) {
 	e := newEnv(t, 3).start(HTTPLimits{})
-	tok := e.token(auth.RoleInspector, "MTSS")
+	tok := e.token(ledger.RoleInspector, "MTSS")
 	e.get("/v1/log/entries?limit=2", tok)
 	e.get("/v1/log/entries", "")
 	e.get("/v1/workers/wkr_SECRET", tok)
@@ -55,7 +55,7 @@ func TestMetrics(t *testing.T) {
 // header or the URL's ids and query.
 func TestAccessLog(t *testing.T) {
 	e := newEnv(t, 2).start(HTTPLimits{})
-	tok := e.token(auth.RoleInspector, "MTSS")
+	tok := e.token(ledger.RoleInspector, "MTSS")
 	resp, _ := e.do(req{method: "GET", path: "/v1/workers/wkr_PERSONAL?purpose=case-Maria-Lopez-1985", token: tok,
 		header: http.Header{"X-Request-Id": {"req-123"}}})
 	if got := resp.Header.Get("X-Request-Id"); got != "req-123" {

@@ -15,7 +15,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
-	"github.com/trazo-ledger/trazo/auth"
+	"github.com/trazo-ledger/trazo/ledger"
 )
 
 func loadOpenAPI(tb testing.TB) *openapi3.T {
@@ -129,7 +129,7 @@ func TestServedAnswersMatchOpenAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := newEnv(t, 5).start(HTTPLimits{})
-	insp := e.token(auth.RoleInspector, "MTSS")
+	insp := e.token(ledger.RoleInspector, "MTSS")
 	resp, body := e.get("/v1/openapi.json", "")
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/json" || !bytes.Equal(body, openAPIDoc) {
 		t.Fatalf("GET /v1/openapi.json: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
@@ -143,13 +143,13 @@ func TestServedAnswersMatchOpenAPI(t *testing.T) {
 		{method: "GET", path: "/v1/log/entries?start=1&limit=2", token: insp},
 		{method: "GET", path: "/v1/log/entries?limit=5000", token: insp},
 		{method: "GET", path: "/v1/log/entries"},
-		{method: "GET", path: "/v1/log/entries", token: e.token(auth.RoleMinistry, "DGME")},
+		{method: "GET", path: "/v1/log/entries", token: e.token(ledger.RoleMinistry, "DGME")},
 		{method: "GET", path: "/v1/log/proof/inclusion?index=3", token: insp},
 		{method: "GET", path: "/v1/log/proof/inclusion?index=3&size=4", token: insp, header: http.Header{"Accept": {"text/plain"}}},
 		{method: "GET", path: "/v1/log/proof/consistency?from=2&to=5"},
 		{method: "GET", path: "/v1/log/proof/consistency?from=0"},
-		{method: "POST", path: "/v1/employers", token: e.token(auth.RoleMinistry, "DGME"), ctype: "json", body: `{"legal_name":"x"`},
-		{method: "POST", path: "/v1/crossings", token: e.token(auth.RoleBorder, "P1"), ctype: "text/plain", body: `{}`},
+		{method: "POST", path: "/v1/employers", token: e.token(ledger.RoleMinistry, "DGME"), ctype: "json", body: `{"legal_name":"x"`},
+		{method: "POST", path: "/v1/crossings", token: e.token(ledger.RoleBorder, "P1"), ctype: "text/plain", body: `{}`},
 	} {
 		t.Run(r.method+" "+r.path, func(t *testing.T) {
 			resp, b := e.do(r)
@@ -208,7 +208,7 @@ func TestDomainAnswersMatchOpenAPI(t *testing.T) {
 	e := newDomainEnv(t).start(HTTPLimits{})
 	sc := e.seed()
 	toks := e.tokens(sc)
-	minis, insp, bord, emp := toks[auth.RoleMinistry], toks[auth.RoleInspector], toks[auth.RoleBorder], toks[auth.RoleEmployer]
+	minis, insp, bord, emp := toks[ledger.RoleMinistry], toks[ledger.RoleInspector], toks[ledger.RoleBorder], toks[ledger.RoleEmployer]
 	post := func(tok, path, body string) req {
 		return req{method: "POST", path: path, token: tok, ctype: "json", body: body}
 	}

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/trazo-ledger/trazo/auth"
 	"github.com/trazo-ledger/trazo/ledger"
 )
 
@@ -48,7 +47,7 @@ func TestPagination(t *testing.T) {
 	e := newDomainEnv(t).start(HTTPLimits{})
 	sc := e.seed()
 	toks := e.tokens(sc)
-	insp, minis := toks[auth.RoleInspector], toks[auth.RoleMinistry]
+	insp, minis := toks[ledger.RoleInspector], toks[ledger.RoleMinistry]
 	ctx := t.Context()
 	// Findings: entries while present, exits without entry.
 	for _, c := range []struct{ w, dir, at string }{
@@ -83,12 +82,12 @@ func TestPagination(t *testing.T) {
 	t.Run("access", func(t *testing.T) {
 		path := "/v1/workers/" + sc.wkr + "/access"
 		resp, b := e.get(path, minis)
-		all := decode[accessPage](t, resp, b, 200)
+		all := decode[ledger.AccessPage](t, resp, b, 200)
 		if len(all.Accesses) != 3 || all.NextCursor != "" {
 			t.Fatalf("all accesses: %s", b)
 		}
 		var got []ledger.AccessRecord
-		pages := pageAll(t, e, path, insp, 2, func(p accessPage) int { return len(p.Accesses) }, func(p accessPage) string { return p.NextCursor })
+		pages := pageAll(t, e, path, insp, 2, func(p ledger.AccessPage) int { return len(p.Accesses) }, func(p ledger.AccessPage) string { return p.NextCursor })
 		for _, p := range pages {
 			got = append(got, p.Accesses...)
 		}
@@ -101,13 +100,13 @@ func TestPagination(t *testing.T) {
 	})
 	t.Run("findings", func(t *testing.T) {
 		resp, b := e.get("/v1/findings?limit=1000", insp)
-		all := decode[findingsPage](t, resp, b, 200)
+		all := decode[ledger.FindingPage](t, resp, b, 200)
 		if len(all.Findings) < 4 {
 			t.Fatalf("only %d findings: %s", len(all.Findings), b)
 		}
 		for _, limit := range []int{1, 2, 3} {
 			var got []ledger.Finding
-			for _, p := range pageAll(t, e, "/v1/findings", insp, limit, func(p findingsPage) int { return len(p.Findings) }, func(p findingsPage) string { return p.NextCursor }) {
+			for _, p := range pageAll(t, e, "/v1/findings", insp, limit, func(p ledger.FindingPage) int { return len(p.Findings) }, func(p ledger.FindingPage) string { return p.NextCursor }) {
 				got = append(got, p.Findings...)
 			}
 			if diff := cmp.Diff(all.Findings, got); diff != "" {
@@ -116,9 +115,9 @@ func TestPagination(t *testing.T) {
 		}
 		// Filtered lists page the same way.
 		resp, b = e.get("/v1/findings?type=entry_while_present", insp)
-		typed := decode[findingsPage](t, resp, b, 200)
+		typed := decode[ledger.FindingPage](t, resp, b, 200)
 		var got []ledger.Finding
-		for _, p := range pageAll(t, e, "/v1/findings?type=entry_while_present", insp, 1, func(p findingsPage) int { return len(p.Findings) }, func(p findingsPage) string { return p.NextCursor }) {
+		for _, p := range pageAll(t, e, "/v1/findings?type=entry_while_present", insp, 1, func(p ledger.FindingPage) int { return len(p.Findings) }, func(p ledger.FindingPage) string { return p.NextCursor }) {
 			got = append(got, p.Findings...)
 		}
 		if len(typed.Findings) < 2 || !cmp.Equal(typed.Findings, got) {
@@ -126,8 +125,8 @@ func TestPagination(t *testing.T) {
 		}
 	})
 	t.Run("an employer sees its own findings only", func(t *testing.T) {
-		resp, b := e.get("/v1/findings?employer_id="+sc.empD, toks[auth.RoleEmployer])
-		for _, f := range decode[findingsPage](t, resp, b, 200).Findings {
+		resp, b := e.get("/v1/findings?employer_id="+sc.empD, toks[ledger.RoleEmployer])
+		for _, f := range decode[ledger.FindingPage](t, resp, b, 200).Findings {
 			if f.EmployerID != sc.empA || !slices.Contains([]string{ledger.FindingPlacementWithoutPermit, ledger.FindingPlacementWhileAbsent, ledger.FindingMinorInPlacement}, f.Type) {
 				t.Errorf("employer A sees %+v", f)
 			}

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"errors"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -32,12 +31,7 @@ func (s *Server) handleReport() gin.HandlerFunc {
 			req, err = req.Validate()
 		}
 		if err != nil {
-			var ve *ledger.ValidationError
-			if errors.As(err, &ve) {
-				writeError(c, &apiError{http.StatusBadRequest, ve.Code, ve.Message, ve.Field})
-				return
-			}
-			writeError(c, err)
+			writeError(c, queryError(err))
 			return
 		}
 		rep, err := s.reports.Circular(c.Request.Context(), actor(c), req)

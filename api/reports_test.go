@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/trazo-ledger/trazo/auth"
+	"github.com/trazo-ledger/trazo/ledger"
 )
 
 // TestCircularReportOverHTTP asks the seeded scenario's report as JSON and
@@ -16,7 +16,7 @@ import (
 func TestCircularReportOverHTTP(t *testing.T) {
 	e := newDomainEnv(t).start(HTTPLimits{})
 	e.seed()
-	minis := e.token(auth.RoleMinistry, "DGME")
+	minis := e.token(ledger.RoleMinistry, "DGME")
 
 	resp, body := e.get("/v1/reports/circular?from=2026-01-01&to=2026-12-31&group_by=nationality&min_cell=1", minis)
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {

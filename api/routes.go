@@ -1,10 +1,8 @@
 package api
 
 import (
-	"encoding/json"
-
 	"github.com/gin-gonic/gin"
-	"github.com/trazo-ledger/trazo/auth"
+	"github.com/trazo-ledger/trazo/ledger"
 )
 
 // Policy says who may call a route.
@@ -13,7 +11,7 @@ type Policy struct {
 	Public bool
 	// Roles are the roles allowed when the route is not public; any other
 	// role is answered 403.
-	Roles []auth.Role
+	Roles []ledger.Role
 	// EmployerParam, when set, names the path parameter that an employer
 	// caller's org must equal (the employer itself only); another
 	// employer is answered 404, so existence is not leaked.
@@ -23,13 +21,13 @@ type Policy struct {
 var (
 	public = Policy{Public: true}
 
-	employer  = auth.RoleEmployer
-	border    = auth.RoleBorder
-	inspector = auth.RoleInspector
-	ministry  = auth.RoleMinistry
+	employer  = ledger.RoleEmployer
+	border    = ledger.RoleBorder
+	inspector = ledger.RoleInspector
+	ministry  = ledger.RoleMinistry
 )
 
-func roles(r ...auth.Role) Policy { return Policy{Roles: r} }
+func roles(r ...ledger.Role) Policy { return Policy{Roles: r} }
 
 // route is one entry of the API surface: every route has a policy and
 // declares the query parameters it accepts (any other is a 400).
@@ -63,63 +61,37 @@ func (s *Server) routeTable() []route {
 		{"GET", "/v1/log/entries", roles(inspector), []string{"start", "limit"}, (*Server).handleEntries},
 		{"GET", "/v1/log/proof/inclusion", roles(inspector, employer), []string{"index", "size"}, (*Server).handleInclusionProof},
 
-		// Employers.
-		{"POST", "/v1/employers", roles(ministry), nil, domain((*Server).handleRegisterEmployer)},
-		{"GET", "/v1/employers", roles(ministry, inspector), list, domain((*Server).handleListEmployers)},
-		{"GET", "/v1/employers/:id", Policy{Roles: []auth.Role{ministry, inspector, employer}, EmployerParam: "id"}, nil, domain((*Server).handleGetEmployer)},
-		{"POST", "/v1/employers/:id/suspend", roles(ministry), nil, domain((*Server).handleSuspendEmployer)},
-		// An extension to API.md: an employer's workers with their status.
-		{"GET", "/v1/employers/:id/workers", Policy{Roles: []auth.Role{inspector, employer}, EmployerParam: "id"}, list, domain((*Server).handleEmployerWorkers)},
-
-		// Workers. The domain decides which workers an employer sees (404
+		// The domain: each line names the operation (a method of
+		// ledger.Service) and how the adapter (adapter.go) reads its
+		// request and answers its result. The domain checks roles and
+		// tenancy again, and decides which workers an employer sees (404
 		// for the others).
-		{"POST", "/v1/workers", roles(employer, border), nil, domain((*Server).handleRegisterWorker)},
-		{"GET", "/v1/workers/:id", roles(inspector, border, employer), []string{"purpose"}, domain((*Server).handleGetWorker)},
-		{"GET", "/v1/workers/:id/history", roles(inspector, employer), []string{"purpose", "proofs"}, domain((*Server).handleWorkerHistory)},
-		{"GET", "/v1/workers/:id/access", roles(inspector, ministry), list, domain((*Server).handleWorkerAccess)},
-		{"POST", "/v1/workers/:id/erase", roles(ministry), nil, domain((*Server).handleEraseWorker)},
+		{"POST", "/v1/employers", roles(ministry), nil, post((*ledger.Service).RegisterEmployer, createdEmployer)},
+		{"GET", "/v1/employers", roles(ministry, inspector), list, get((*ledger.Service).ListEmployers, listQuery)},
+		{"GET", "/v1/employers/:id", Policy{Roles: []ledger.Role{ministry, inspector, employer}, EmployerParam: "id"}, nil, getOne((*ledger.Service).GetEmployer)},
+		{"POST", "/v1/employers/:id/suspend", roles(ministry), nil, postAt((*ledger.Service).SuspendEmployer, ok)},
+		// An extension to API.md: an employer's workers with their status.
+		{"GET", "/v1/employers/:id/workers", Policy{Roles: []ledger.Role{inspector, employer}, EmployerParam: "id"}, list, getAt((*ledger.Service).EmployerWorkerStatuses, listQuery)},
 
-		// Permits, crossings, placements, corrections, findings.
-		{"POST", "/v1/permits", roles(ministry, border), nil, domain((*Server).handleIssuePermit)},
-		{"POST", "/v1/permits/:id/revoke", roles(ministry), nil, domain((*Server).handleRevokePermit)},
-		{"POST", "/v1/crossings", roles(border), nil, domain((*Server).handleRecordCrossing)},
-		{"POST", "/v1/crossings/batch", roles(border), nil, domain((*Server).handleRecordCrossings)},
-		{"POST", "/v1/placements", roles(employer), nil, domain((*Server).handleStartPlacement)},
-		{"POST", "/v1/placements/:id/end", roles(employer), nil, domain((*Server).handleEndPlacement)},
+		{"POST", "/v1/workers", roles(employer, border), nil, post((*ledger.Service).RegisterWorker, createdWorker)},
+		{"GET", "/v1/workers/:id", roles(inspector, border, employer), []string{"purpose"}, getAt((*ledger.Service).GetWorker, readQuery)},
+		{"GET", "/v1/workers/:id/history", roles(inspector, employer), []string{"purpose", "proofs"}, getAt((*ledger.Service).WorkerHistory, historyQuery)},
+		{"GET", "/v1/workers/:id/access", roles(inspector, ministry), list, getAt((*ledger.Service).ListWorkerAccess, listQuery)},
+		{"POST", "/v1/workers/:id/erase", roles(ministry), nil, postAt((*ledger.Service).EraseWorker, ok)},
+
+		{"POST", "/v1/permits", roles(ministry, border), nil, post((*ledger.Service).IssuePermit, created)},
+		{"POST", "/v1/permits/:id/revoke", roles(ministry), nil, postAt((*ledger.Service).RevokePermit, ok)},
+		{"POST", "/v1/crossings", roles(border), nil, post((*ledger.Service).RecordCrossing, createdCrossing)},
+		{"POST", "/v1/crossings/batch", roles(border), nil, post((*ledger.Service).RecordCrossings, batchAnswered)},
+		{"POST", "/v1/placements", roles(employer), nil, post((*ledger.Service).StartPlacement, created)},
+		{"POST", "/v1/placements/:id/end", roles(employer), nil, postAt((*ledger.Service).EndPlacement, ok)},
 		// Any role may correct what its org appended; the domain checks
 		// the org (inspectors may correct anything).
-		{"POST", "/v1/entries/:index/corrections", roles(employer, border, inspector, ministry), nil, domain((*Server).handleCorrectEntry)},
-		{"GET", "/v1/findings", roles(inspector, employer), append([]string{"type", "employer_id", "from", "to"}, list...), domain((*Server).handleFindings)},
+		{"POST", "/v1/entries/:index/corrections", roles(employer, border, inspector, ministry), nil, postAt((*ledger.Service).CorrectEntry, created)},
+		{"GET", "/v1/findings", roles(inspector, employer), append([]string{"type", "employer_id", "from", "to"}, list...), get((*ledger.Service).ListFindings, findingsQuery)},
 
 		// Reports.
 		{"GET", "/v1/reports/circular", roles(ministry, inspector), []string{"from", "to", "group_by", "format", "min_cell", "season_start"}, (*Server).handleReport},
-	}
-}
-
-// todo marks a route whose handler does not exist yet (the circular
-// report): after the route's auth, role and query checks (and, for a
-// POST, the strict JSON checks of decodeJSON on the body) it answers 501
-// not_implemented.
-func todo(s *Server) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		if c.Request.Method == "POST" {
-			var body json.RawMessage
-			if err := decodeJSON(c, &body); err != nil {
-				writeError(c, err)
-				return
-			}
-		}
-		writeError(c, errNotImplemented)
-	}
-}
-
-// domain mounts a domain handler, or todo's 501 while Config.Domain is nil.
-func domain(h func(s *Server) gin.HandlerFunc) func(s *Server) gin.HandlerFunc {
-	return func(s *Server) gin.HandlerFunc {
-		if s.domain == nil {
-			return todo(s)
-		}
-		return h(s)
 	}
 }
 

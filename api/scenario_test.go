@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/trazo-ledger/trazo/auth"
 	"github.com/trazo-ledger/trazo/ledger"
 )
 
@@ -123,12 +122,12 @@ func (sc *scenario) expand(s, role string) string {
 
 // tokens are one token per role for a scenario: employer A, the border
 // post, an inspector, the ministry.
-func (e *env) tokens(sc *scenario) map[auth.Role]string {
-	return map[auth.Role]string{
-		auth.RoleEmployer:  e.token(auth.RoleEmployer, sc.empA),
-		auth.RoleBorder:    e.token(auth.RoleBorder, borderActor.Org),
-		auth.RoleInspector: e.token(auth.RoleInspector, "MTSS"),
-		auth.RoleMinistry:  e.token(auth.RoleMinistry, ministryActor.Org),
+func (e *env) tokens(sc *scenario) map[ledger.Role]string {
+	return map[ledger.Role]string{
+		ledger.RoleEmployer:  e.token(ledger.RoleEmployer, sc.empA),
+		ledger.RoleBorder:    e.token(ledger.RoleBorder, borderActor.Org),
+		ledger.RoleInspector: e.token(ledger.RoleInspector, "MTSS"),
+		ledger.RoleMinistry:  e.token(ledger.RoleMinistry, ministryActor.Org),
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/trazo-ledger/trazo/auth"
+	"github.com/trazo-ledger/trazo/ledger"
 	"github.com/trazo-ledger/trazo/ledger/tlog"
 )
 
@@ -65,9 +66,10 @@ type Config struct {
 	// ledger's OnCommit so that commit metrics are served too.
 	Metrics *Metrics
 
-	// Domain serves the mobility routes (see routes.go). Nil: every route
-	// marked domain(…) answers 501 not_implemented after its auth checks.
-	Domain Domain
+	// Domain serves the domain's routes (routes.go names its methods).
+	// Nil: they answer 501 not_implemented after every check of their
+	// request (auth, role, query and, for a POST, the body's JSON).
+	Domain *ledger.Service
 
 	// Reports serves GET /v1/reports/circular. Nil: the route answers 501
 	// not_implemented after its auth checks.
@@ -114,7 +116,7 @@ type Server struct {
 	engine     *gin.Engine
 	verifier   TokenVerifier
 	metrics    *Metrics
-	domain     Domain
+	domain     *ledger.Service
 	reports    Reports
 	employers  EmployerDirectory
 	entryOwner EntryOwnerFunc

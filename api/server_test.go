@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/trazo-ledger/trazo/auth"
+	"github.com/trazo-ledger/trazo/ledger"
 )
 
 // TestSlowlorisIsDropped opens a raw connection that sends its headers one
@@ -126,7 +126,7 @@ func TestCORS(t *testing.T) {
 			t.Errorf("origin %q: %d %v", bad, resp.StatusCode, resp.Header.Get("Access-Control-Allow-Origin"))
 		}
 	}
-	resp, _ = e.do(req{method: "GET", path: "/v1/log/entries", token: e.token(auth.RoleInspector, "M"), header: http.Header{"Origin": {app}}})
+	resp, _ = e.do(req{method: "GET", path: "/v1/log/entries", token: e.token(ledger.RoleInspector, "M"), header: http.Header{"Origin": {app}}})
 	if resp.StatusCode != 200 || resp.Header.Get("Access-Control-Allow-Origin") != app || !strings.Contains(resp.Header.Get("Vary"), "Origin") {
 		t.Errorf("simple request: %d %v", resp.StatusCode, resp.Header)
 	}
@@ -177,8 +177,8 @@ func TestRateLimit(t *testing.T) {
 		c.RateLimit, c.RateBurst, c.Now = 1, 2, clk.Now
 		c.TrustedProxies = []string{"127.0.0.1"}
 	}).start(HTTPLimits{})
-	a := e.token(auth.RoleInspector, "MTSS")
-	b := e.token(auth.RoleInspector, "OTHER")
+	a := e.token(ledger.RoleInspector, "MTSS")
+	b := e.token(ledger.RoleInspector, "OTHER")
 	for i, want := range []int{200, 200, 429} {
 		resp, body := e.get("/v1/log/entries", a)
 		if resp.StatusCode != want {

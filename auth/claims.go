@@ -11,56 +11,18 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 )
 
-// Role is what a caller may do in Trazo. Only the four Role… constants are
-// valid.
-type Role string
-
-// The roles a token may carry in its "role" claim.
-const (
-	// RoleEmployer is an employer; the token's org is its employer id.
-	RoleEmployer Role = "employer"
-	// RoleBorder is a border post; the token's org is the post's code.
-	RoleBorder Role = "border"
-	// RoleInspector is a labour inspector; the org is the agency's code.
-	RoleInspector Role = "inspector"
-	// RoleMinistry is a ministry official; the org is the agency's code.
-	RoleMinistry Role = "ministry"
-)
-
-// ErrUnknownRole is wrapped by the error ParseRole returns for a string that
-// is not one of the four roles.
+// ErrUnknownRole is wrapped by the errors of an Issuer or a Verifier for a
+// role that is not one of Config.Roles.
 var ErrUnknownRole = errors.New("unknown role")
-
-// ParseRole returns the Role named by s (exactly, lower case). For any other
-// string it returns an error wrapping ErrUnknownRole.
-func ParseRole(s string) (Role, error) {
-	r := Role(s)
-	if !r.Valid() {
-		return "", fmt.Errorf("%w %q (want employer, border, inspector or ministry)", ErrUnknownRole, s)
-	}
-	return r, nil
-}
-
-// Valid reports whether r is one of the four roles.
-func (r Role) Valid() bool {
-	switch r {
-	case RoleEmployer, RoleBorder, RoleInspector, RoleMinistry:
-		return true
-	}
-	return false
-}
-
-// String returns the role's name.
-func (r Role) String() string { return string(r) }
 
 // Claims is the payload of a Trazo token: the registered JWT claims plus the
 // caller's role and organisation.
 type Claims struct {
 	jwt.RegisteredClaims
-	// Role is the caller's role.
-	Role Role `json:"role"`
-	// Org is the employer id for RoleEmployer, the border-post code for
-	// RoleBorder, and the agency code otherwise.
+	// Role is the caller's role, one of Config.Roles.
+	Role string `json:"role"`
+	// Org is the caller's organisation: the employer id of an employer,
+	// the border-post code of a border post, an agency code otherwise.
 	Org string `json:"org"`
 }
 
@@ -69,11 +31,12 @@ var errInvalidClaims = errors.New("invalid claims")
 
 // Validate implements jwt.ClaimsValidator; the parser calls it after the
 // registered claims have been checked. It returns an error wrapping
-// ErrUnknownRole for a role that is not one of the four, and an error for an
-// empty sub or an empty org. The errors name the claim, never its value.
+// ErrUnknownRole for an empty role, and an error for an empty sub or an
+// empty org. The errors name the claim, never its value. Whether a role
+// is one of Config.Roles is the Verifier's check.
 func (c Claims) Validate() error {
 	var errs []error
-	if !c.Role.Valid() {
+	if c.Role == "" {
 		errs = append(errs, fmt.Errorf("%w: %w", errInvalidClaims, ErrUnknownRole))
 	}
 	if c.Subject == "" {
@@ -89,8 +52,8 @@ func (c Claims) Validate() error {
 type Principal struct {
 	// Subject is the token's sub: who the caller is.
 	Subject string
-	// Role is what the caller may do.
-	Role Role
+	// Role is what the caller may do: one of Config.Roles.
+	Role string
 	// Org is the caller's organisation (see Claims.Org).
 	Org string
 	// ExpiresAt is when the token stops being accepted (its exp, without
@@ -110,7 +73,7 @@ func (p *Principal) LogValue() slog.Value {
 	}
 	return slog.GroupValue(
 		slog.String("sub", p.Subject),
-		slog.String("role", string(p.Role)),
+		slog.String("role", p.Role),
 		slog.String("org", p.Org),
 		slog.Time("exp", p.ExpiresAt),
 		slog.String("jti", p.TokenID),

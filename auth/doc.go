@@ -12,7 +12,9 @@
 //   - [LoadOrCreateKey] and [LoadKey] read (or once create) the server's key
 //     file, which must be readable by its owner only.
 //   - [Issuer] signs tokens; [Verifier] checks them and returns a
-//     [Principal]: who is calling, in which [Role], for which org.
+//     [Principal]: who is calling, in which role, for which org. The
+//     roles are the application's: [Config].Roles lists them (cmd/trazo
+//     gives the ledger's), and a token of any other role is refused.
 //   - [LoadJWKS] reads the extra trusted keys; [Verifier.ReloadJWKS] swaps
 //     them at run time (on SIGHUP) and keeps the old set if the new file is
 //     bad.

@@ -13,12 +13,13 @@ import (
 func Example() {
 	_, key, _ := ed25519.GenerateKey(rand.Reader)
 	now := func() time.Time { return time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC) }
-	cfg := auth.Config{Now: now}
+	// The application says which roles exist (Trazo: ledger.Roles()).
+	cfg := auth.Config{Now: now, Roles: []string{"employer", "border", "inspector", "ministry"}}
 
 	issuer, _ := auth.NewIssuer(key, cfg)
 	verifier, _ := auth.NewVerifier(key.Public().(ed25519.PublicKey), cfg)
 
-	tok, _ := issuer.Issue("officer-17", auth.RoleBorder, "CRI-PPC", 8*time.Hour)
+	tok, _ := issuer.Issue("officer-17", "border", "CRI-PPC", 8*time.Hour)
 	raw, _ := auth.BearerToken("Bearer " + tok)
 	p, err := verifier.Verify(raw)
 	if err != nil {

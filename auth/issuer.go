@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -40,7 +42,18 @@ type Config struct {
 	// CacheSize bounds the Verifier's cache of verified tokens:
 	// DefaultCacheSize if zero, no cache at all if negative.
 	CacheSize int
+	// Roles are the roles a token may carry in its "role" claim (the
+	// application's list, compared exactly); a token of any other role is
+	// refused. NewIssuer and NewVerifier refuse an empty list.
+	Roles []string
 }
+
+// errNoRoles is returned by NewIssuer and NewVerifier for a Config without
+// Roles.
+var errNoRoles = errors.New("no roles configured (Config.Roles is empty)")
+
+// knows reports whether role is one of c.Roles.
+func (c Config) knows(role string) bool { return slices.Contains(c.Roles, role) }
 
 func (c Config) withDefaults() Config {
 	if c.Issuer == "" {
@@ -66,11 +79,15 @@ type Issuer struct {
 	cfg Config
 }
 
-// NewIssuer returns an Issuer that signs with key. It returns an error when
-// key is not a complete Ed25519 private key.
+// NewIssuer returns an Issuer that signs with key tokens of cfg.Roles. It
+// returns an error when key is not a complete Ed25519 private key or
+// cfg.Roles is empty.
 func NewIssuer(key ed25519.PrivateKey, cfg Config) (*Issuer, error) {
 	if len(key) != ed25519.PrivateKeySize {
 		return nil, fmt.Errorf("new issuer: Ed25519 private key has %d bytes, want %d", len(key), ed25519.PrivateKeySize)
+	}
+	if len(cfg.Roles) == 0 {
+		return nil, fmt.Errorf("new issuer: %w", errNoRoles)
 	}
 	pub, _ := key.Public().(ed25519.PublicKey)
 	return &Issuer{key: key, kid: KeyID(pub), cfg: cfg.withDefaults()}, nil
@@ -87,11 +104,12 @@ func (i *Issuer) PublicKey() ed25519.PublicKey {
 
 // Issue returns a signed token (alg EdDSA, the Issuer's kid) for subject
 // sub acting as role for org, valid from now for ttl, with a random 128-bit
-// jti. It returns an error, and no token, when role is not one of the four
-// roles, sub or org is empty, or ttl is not positive.
-func (i *Issuer) Issue(sub string, role Role, org string, ttl time.Duration) (string, error) {
-	if !role.Valid() {
-		return "", fmt.Errorf("issue token: %w %q", ErrUnknownRole, string(role))
+// jti. It returns an error, and no token, when role is not one of
+// Config.Roles (wrapping ErrUnknownRole), sub or org is empty, or ttl is
+// not positive.
+func (i *Issuer) Issue(sub, role, org string, ttl time.Duration) (string, error) {
+	if !i.cfg.knows(role) {
+		return "", fmt.Errorf("issue token: %w %q (want one of %s)", ErrUnknownRole, role, strings.Join(i.cfg.Roles, ", "))
 	}
 	if sub == "" {
 		return "", errors.New("issue token: empty subject")

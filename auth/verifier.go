@@ -36,13 +36,16 @@ type verifierState struct {
 	cache  *tokenCache
 }
 
-// NewVerifier returns a Verifier that accepts tokens signed by the private
-// half of serverKey (EdDSA only) and, once SetKeySet or ReloadJWKS is
-// called, by trusted keys. It returns an error when serverKey is not a
-// 32-byte Ed25519 public key.
+// NewVerifier returns a Verifier that accepts tokens of cfg.Roles signed
+// by the private half of serverKey (EdDSA only) and, once SetKeySet or
+// ReloadJWKS is called, by trusted keys. It returns an error when
+// serverKey is not a 32-byte Ed25519 public key or cfg.Roles is empty.
 func NewVerifier(serverKey ed25519.PublicKey, cfg Config) (*Verifier, error) {
 	if len(serverKey) != ed25519.PublicKeySize {
 		return nil, fmt.Errorf("new verifier: Ed25519 public key has %d bytes, want %d", len(serverKey), ed25519.PublicKeySize)
+	}
+	if len(cfg.Roles) == 0 {
+		return nil, fmt.Errorf("new verifier: %w", errNoRoles)
 	}
 	v := &Verifier{
 		cfg:       cfg.withDefaults(),
@@ -121,7 +124,7 @@ func (v *Verifier) CacheStats() CacheStats {
 // no kid or the server's kid, or is the alg of the trusted key its kid
 // names; its signature holds; it has exp, not past by more than Leeway; nbf
 // and iat, if present, not in the future by more than Leeway; the
-// configured iss and aud; and a known role, a sub and an org.
+// configured iss and aud; a role of Config.Roles, a sub and an org.
 //
 // On refusal it returns a nil Principal and an *Error wrapping
 // ErrUnauthenticated whose Code says why. Oversized tokens are refused
@@ -151,6 +154,9 @@ func (v *Verifier) Verify(token string) (*Principal, error) {
 	// WithExpirationRequired guarantees exp; check anyway rather than panic.
 	if c.ExpiresAt == nil {
 		return nil, refuse(CodeTokenClaimsInvalid, "a required claim is missing", jwt.ErrTokenRequiredClaimMissing)
+	}
+	if !v.cfg.knows(c.Role) {
+		return nil, classify(fmt.Errorf("%w: %w", errInvalidClaims, ErrUnknownRole))
 	}
 	p := Principal{
 		Subject:   c.Subject,

@@ -42,23 +42,6 @@ type ReasonRequest struct {
 	Reason string `json:"reason"`
 }
 
-// ListRequest asks for one page of a list: at most Limit items (default
-// 100, at most 1000) after Cursor (the NextCursor of the previous page).
-type ListRequest struct {
-	Limit  int    `json:"limit,omitempty"`
-	Cursor string `json:"cursor,omitempty"`
-}
-
-func (l ListRequest) limit() int {
-	switch {
-	case l.Limit <= 0:
-		return 100
-	case l.Limit > 1000:
-		return 1000
-	}
-	return l.Limit
-}
-
 // EmployerPage is one page of employers, in registration order.
 type EmployerPage struct {
 	Employers  []Employer `json:"employers"`

@@ -22,20 +22,33 @@ const (
 	TypeAccessRecorded     = "access.recorded"
 )
 
-// Roles of the callers (the "role" claim of their token).
+// Role is what a caller may do: the "role" claim of its token. Only the
+// roles Roles lists exist; the domain's operations decide which of them
+// may call each.
+type Role string
+
+// The roles of the callers.
 const (
-	RoleEmployer  = "employer"
-	RoleBorder    = "border"
-	RoleInspector = "inspector"
-	RoleMinistry  = "ministry"
+	// RoleEmployer is an employer; the caller's org is its employer id.
+	RoleEmployer Role = "employer"
+	// RoleBorder is a border post; the org is the post's code.
+	RoleBorder Role = "border"
+	// RoleInspector is a labour inspector; the org is the agency's code.
+	RoleInspector Role = "inspector"
+	// RoleMinistry is a ministry official; the org is the agency's code.
+	RoleMinistry Role = "ministry"
 )
+
+// Roles returns every role, in a new slice (cmd/trazo configures the
+// token verifier with it). It cannot fail.
+func Roles() []Role { return []Role{RoleEmployer, RoleBorder, RoleInspector, RoleMinistry} }
 
 // Actor is who asks: the sub, role and org claims of the caller's token.
 // For the employer role, Org is the caller's employer id; for border, the
 // border post's code; otherwise an agency code.
 type Actor struct {
 	Sub  string `json:"sub"`
-	Role string `json:"role"`
+	Role Role   `json:"role"`
 	Org  string `json:"org"`
 }
 

@@ -1,7 +1,6 @@
 package ledger
 
 import (
-	"cmp"
 	"context"
 	"slices"
 	"strings"
@@ -265,9 +264,6 @@ func (s *Service) Findings(ctx context.Context, a Actor, f FindingsFilter) ([]Fi
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(out, func(a, b Finding) int {
-		return cmp.Or(cmp.Compare(a.Date, b.Date), cmp.Compare(a.WorkerID, b.WorkerID),
-			cmp.Compare(a.Type, b.Type), slices.Compare(a.Entries, b.Entries))
-	})
+	slices.SortFunc(out, compareFindings)
 	return out, nil
 }

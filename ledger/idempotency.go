@@ -94,18 +94,23 @@ type idemRecord struct {
 	Result  json.RawMessage `json:"result"`  // the operation's result, as answered
 }
 
-func idemKey(a Actor, k string) []byte { return key(idemPrefix, a.Role, a.Org, k) }
+func idemKey(a Actor, k string) []byte { return key(idemPrefix, string(a.Role), a.Org, k) }
 
 func keyReused() error {
 	return conflict(CodeIdempotencyKeyReused, "this Idempotency-Key was used with a different request")
 }
 
-func (idem *idempotency) check() error {
-	if len(idem.key) < 1 || len(idem.key) > maxIdempotencyKey {
+func (idem *idempotency) check() error { return CheckIdempotencyKey(idem.key) }
+
+// CheckIdempotencyKey returns nil for a well-formed Idempotency-Key: 1 to
+// 128 printable ASCII characters. For any other it returns a
+// *ValidationError (invalid_value) on field Idempotency-Key.
+func CheckIdempotencyKey(key string) error {
+	if len(key) < 1 || len(key) > maxIdempotencyKey {
 		return invalid(CodeInvalidValue, "Idempotency-Key", "Idempotency-Key must have 1 to %d characters", maxIdempotencyKey)
 	}
-	for i := range len(idem.key) {
-		if c := idem.key[i]; c < 0x20 || c > 0x7e {
+	for i := range len(key) {
+		if c := key[i]; c < 0x20 || c > 0x7e {
 			return invalid(CodeInvalidValue, "Idempotency-Key", "Idempotency-Key must be printable ASCII")
 		}
 	}

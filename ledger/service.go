@@ -209,7 +209,7 @@ func roleNotAllowed(a Actor) error {
 }
 
 // allow refuses roles other than the listed ones.
-func allow(a Actor, roles ...string) error {
+func allow(a Actor, roles ...Role) error {
 	for _, r := range roles {
 		if a.Role == r {
 			return nil

@@ -236,7 +236,7 @@ func (s *Service) loadWorker(id string) (*workerRow, error) {
 // roles), that an employer reader registered or placed the worker, and
 // for an inspector that a purpose is given. Unknown workers and workers an
 // employer may not see are ErrNotFound.
-func (s *Service) workerFor(a Actor, id, purpose string, roles ...string) (*workerRow, string, error) {
+func (s *Service) workerFor(a Actor, id, purpose string, roles ...Role) (*workerRow, string, error) {
 	if err := allow(a, roles...); err != nil {
 		return nil, "", err
 	}

@@ -41,11 +41,11 @@ func startLiveServer(t *testing.T, dir string) *liveServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	verifier, err := auth.NewVerifier(key.Public().(ed25519.PublicKey), auth.Config{})
+	verifier, err := auth.NewVerifier(key.Public().(ed25519.PublicKey), authConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
-	issuer, err := auth.NewIssuer(key, auth.Config{})
+	issuer, err := auth.NewIssuer(key, authConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +53,7 @@ func startLiveServer(t *testing.T, dir string) *liveServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := api.New(api.Config{Verifier: verifier, Domain: svc, Employers: api.DomainEmployers(svc), EntryOwner: api.DomainEntryOwner(svc)}, l)
+	h, err := api.New(api.Config{Verifier: verifier, Domain: svc, Employers: api.DomainEmployers(svc.GetEmployer), EntryOwner: api.DomainEntryOwner(svc.LogEntry)}, l)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,11 +62,7 @@ func startLiveServer(t *testing.T, dir string) *liveServer {
 	ts.Start()
 	s := &liveServer{dir: dir, log: l, svc: svc, http: ts}
 	s.mint = func(role, org, sub string) string {
-		r, err := auth.ParseRole(role)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tok, err := issuer.Issue(sub, r, org, 2*time.Hour)
+		tok, err := issuer.Issue(sub, role, org, 2*time.Hour)
 		if err != nil {
 			t.Fatal(err)
 		}

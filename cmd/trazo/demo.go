@@ -94,14 +94,14 @@ func setupDemo(ctx context.Context, svc *ledger.Service, log *tlog.Log, dataDir,
 
 	tokens := []struct {
 		name string
-		role auth.Role
+		role ledger.Role
 		org  string
 		sub  string
 	}{
-		{"TRAZO_TOKEN_EMPLOYER", auth.RoleEmployer, vars[envDemoEmployer], "demo.employer"},
-		{"TRAZO_TOKEN_BORDER", auth.RoleBorder, vars[envDemoPost], "demo.border"},
-		{"TRAZO_TOKEN_INSPECTOR", auth.RoleInspector, "MTSS-DNI", "demo.inspector"},
-		{"TRAZO_TOKEN_MINISTRY", auth.RoleMinistry, "MTSS", "demo.ministry"},
+		{"TRAZO_TOKEN_EMPLOYER", ledger.RoleEmployer, vars[envDemoEmployer], "demo.employer"},
+		{"TRAZO_TOKEN_BORDER", ledger.RoleBorder, vars[envDemoPost], "demo.border"},
+		{"TRAZO_TOKEN_INSPECTOR", ledger.RoleInspector, "MTSS-DNI", "demo.inspector"},
+		{"TRAZO_TOKEN_MINISTRY", ledger.RoleMinistry, "MTSS", "demo.ministry"},
 	}
 	expires := now.Add(demoTokenTTL).UTC()
 	var b strings.Builder
@@ -110,7 +110,7 @@ func setupDemo(ctx context.Context, svc *ledger.Service, log *tlog.Log, dataDir,
 	fmt.Fprintf(&b, "# Secret: anyone holding these tokens can use the API in these roles.\n")
 	fmt.Fprintf(&b, "# Use: source %s\n", path)
 	for _, t := range tokens {
-		tok, err := issuer.Issue(t.sub, t.role, t.org, demoTokenTTL)
+		tok, err := issuer.Issue(t.sub, string(t.role), t.org, demoTokenTTL)
 		if err != nil {
 			return fmt.Errorf("--demo: issue the %s token: %w", t.role, err)
 		}
@@ -192,7 +192,7 @@ func demoTokensFor(path string) func() (api.DemoTokens, error) {
 			return api.DemoTokens{}, fmt.Errorf("demo tokens: %w", err)
 		}
 		d := api.DemoTokens{Tokens: []api.DemoToken{}, Workers: map[string]string{}, From: vars[envDemoFrom]}
-		for _, role := range []auth.Role{auth.RoleMinistry, auth.RoleInspector, auth.RoleEmployer, auth.RoleBorder} {
+		for _, role := range []ledger.Role{ledger.RoleMinistry, ledger.RoleInspector, ledger.RoleEmployer, ledger.RoleBorder} {
 			if tok := vars["TRAZO_TOKEN_"+strings.ToUpper(string(role))]; tok != "" {
 				d.Tokens = append(d.Tokens, api.DemoToken{Role: string(role), Token: tok})
 			}

@@ -30,7 +30,7 @@ func demoEnv(t *testing.T, dir string) (*tlog.Log, *ledger.Service, *auth.Issuer
 	if err != nil {
 		t.Fatal(err)
 	}
-	iss, err := auth.NewIssuer(key, auth.Config{})
+	iss, err := auth.NewIssuer(key, authConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,21 +53,21 @@ func checkDemoTokens(t *testing.T, dir string, iss *auth.Issuer, svc *ledger.Ser
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := auth.NewVerifier(iss.PublicKey(), auth.Config{})
+	v, err := auth.NewVerifier(iss.PublicKey(), authConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, role := range map[string]auth.Role{"TRAZO_TOKEN_EMPLOYER": auth.RoleEmployer, "TRAZO_TOKEN_BORDER": auth.RoleBorder,
-		"TRAZO_TOKEN_INSPECTOR": auth.RoleInspector, "TRAZO_TOKEN_MINISTRY": auth.RoleMinistry} {
+	for name, role := range map[string]ledger.Role{"TRAZO_TOKEN_EMPLOYER": ledger.RoleEmployer, "TRAZO_TOKEN_BORDER": ledger.RoleBorder,
+		"TRAZO_TOKEN_INSPECTOR": ledger.RoleInspector, "TRAZO_TOKEN_MINISTRY": ledger.RoleMinistry} {
 		p, err := v.Verify(vars[name])
 		if err != nil {
 			t.Errorf("%s does not verify: %v", name, err)
 			continue
 		}
-		if p.Role != role {
+		if ledger.Role(p.Role) != role {
 			t.Errorf("%s has role %s", name, p.Role)
 		}
-		if role == auth.RoleEmployer {
+		if role == ledger.RoleEmployer {
 			if _, err := svc.GetEmployer(t.Context(), demoMinistry, p.Org); err != nil {
 				t.Errorf("employer token's org %q: %v", p.Org, err)
 			}

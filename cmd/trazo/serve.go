@@ -183,8 +183,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _ 
 		Metrics:          metrics,
 		Domain:           svc,
 		Reports:          report.New(svc, report.Options{}),
-		Employers:        api.DomainEmployers(svc),
-		EntryOwner:       api.DomainEntryOwner(svc),
+		Employers:        api.DomainEmployers(svc.GetEmployer),
+		EntryOwner:       api.DomainEntryOwner(svc.LogEntry),
 		RateLimit:        *rateLimit,
 		RateBurst:        *rateBurst,
 		TrustedProxies:   proxies,
@@ -291,7 +291,7 @@ func loadVerifier(ctx context.Context, dataDir, jwksFile string, logger *slog.Lo
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("token signing key: %w", err)
 	}
-	verifier, err = auth.NewVerifier(key.Public().(ed25519.PublicKey), auth.Config{})
+	verifier, err = auth.NewVerifier(key.Public().(ed25519.PublicKey), authConfig())
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("token verifier: %w", err)
 	}
@@ -325,7 +325,7 @@ func startControlSocket(dataDir string, l *tlog.Log, logger *slog.Logger) (close
 // setupDemo does, with tokens signed by key. It returns the token
 // issuer's error or setupDemo's.
 func startDemo(ctx context.Context, key ed25519.PrivateKey, svc *ledger.Service, l *tlog.Log, dataDir, baseURL string, stdout io.Writer) error {
-	issuer, err := auth.NewIssuer(key, auth.Config{})
+	issuer, err := auth.NewIssuer(key, authConfig())
 	if err != nil {
 		return fmt.Errorf("token issuer: %w", err)
 	}
@@ -392,4 +392,14 @@ func parseSize(s string) (int64, error) {
 		return 0, errors.New("want a size such as 1536MiB, 2GiB or 0")
 	}
 	return n * mult, nil
+}
+
+// authConfig is the token settings of every issuer and verifier: the
+// roles are the domain's.
+func authConfig() auth.Config {
+	var roles []string
+	for _, r := range ledger.Roles() {
+		roles = append(roles, string(r))
+	}
+	return auth.Config{Roles: roles}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/trazo-ledger/trazo/auth"
+	"github.com/trazo-ledger/trazo/ledger"
 	"github.com/trazo-ledger/trazo/ledger/tlog"
 )
 
@@ -26,12 +27,12 @@ func TestServeWiresTheDomain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	iss, err := auth.NewIssuer(key, auth.Config{})
+	iss, err := auth.NewIssuer(key, authConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok := func(role auth.Role, org string) string {
-		s, err := iss.Issue("tester", role, org, time.Hour)
+	tok := func(role ledger.Role, org string) string {
+		s, err := iss.Issue("tester", string(role), org, time.Hour)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -69,7 +70,7 @@ func TestServeWiresTheDomain(t *testing.T) {
 		}
 		return c.Size
 	}
-	minis := tok(auth.RoleMinistry, "MTSS")
+	minis := tok(ledger.RoleMinistry, "MTSS")
 	body := `{"legal_name":"Finca Serve","tax_id":"3-101-555","country":"CRI","sector":"A","region":"CR-A"}`
 	code, first := do("POST", base+"/v1/employers", minis, body, "serve-1")
 	if code != 201 {
@@ -80,11 +81,11 @@ func TestServeWiresTheDomain(t *testing.T) {
 		Index      uint64 `json:"index"`
 	}
 	json.Unmarshal(first, &emp)
-	empTok := tok(auth.RoleEmployer, emp.EmployerID)
+	empTok := tok(ledger.RoleEmployer, emp.EmployerID)
 	if code, b := do("GET", base+"/v1/employers/"+emp.EmployerID, empTok, "", ""); code != 200 || !strings.Contains(string(b), `"status":"active"`) {
 		t.Errorf("employer reads itself: %d %s", code, b)
 	}
-	if code, b := do("GET", base+"/v1/findings", tok(auth.RoleEmployer, "emp_01ARZ3NDEKTSV4RRFFQ69G5FAV"), "", ""); code != 401 || !strings.Contains(string(b), "employer_unknown") {
+	if code, b := do("GET", base+"/v1/findings", tok(ledger.RoleEmployer, "emp_01ARZ3NDEKTSV4RRFFQ69G5FAV"), "", ""); code != 401 || !strings.Contains(string(b), "employer_unknown") {
 		t.Errorf("unregistered employer: %d %s", code, b)
 	}
 	code, b := do("POST", base+"/v1/employers", minis, strings.Replace(body, "555", "556", 1), "")

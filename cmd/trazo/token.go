@@ -7,9 +7,11 @@ import (
 	"io"
 	iofs "io/fs"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/trazo-ledger/trazo/auth"
+	"github.com/trazo-ledger/trazo/ledger"
 )
 
 // tokenKeyFile is the server's JWT signing key in the data directory.
@@ -29,8 +31,7 @@ func runToken(ctx context.Context, args []string, getenv func(string) string, _ 
 	if err := required(fs, "data-dir", "role", "org", "sub"); err != nil {
 		return err
 	}
-	r, err := auth.ParseRole(*role)
-	if err != nil {
+	if !slices.Contains(ledger.Roles(), ledger.Role(*role)) {
 		return usageError("--role %q is not one of employer, border, inspector, ministry", *role)
 	}
 	if *ttl <= 0 {
@@ -43,11 +44,11 @@ func runToken(ctx context.Context, args []string, getenv func(string) string, _ 
 	if err != nil {
 		return err
 	}
-	iss, err := auth.NewIssuer(key, auth.Config{})
+	iss, err := auth.NewIssuer(key, authConfig())
 	if err != nil {
 		return err
 	}
-	tok, err := iss.Issue(*sub, r, *org, *ttl)
+	tok, err := iss.Issue(*sub, *role, *org, *ttl)
 	if err != nil {
 		return fmt.Errorf("issue token: %w", err)
 	}
