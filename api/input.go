@@ -3,20 +3,18 @@ package api
 import (
 	"bytes"
 	"encoding"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"reflect"
-	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
+	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 )
 
@@ -44,10 +42,11 @@ var (
 // than application/json with an optional charset=utf-8 (415); a body over
 // 1 MiB (413); and with 400: an empty body, invalid UTF-8, malformed JSON
 // (invalid_json), data after the value (trailing_data), a key given twice
-// in one object at any depth (duplicate_key), a key that no field of v's
-// type has, compared exactly, not case-insensitively as encoding/json does
-// (unknown_field, with its path in field), nesting deeper than 32
-// (too_deep), and a value of the wrong JSON type (invalid_type).
+// in one object at any depth (duplicate_key), nesting deeper than 32
+// (too_deep), a key that no field of v's type has, compared exactly, not
+// case-insensitively as encoding/json does (unknown_field), and a value of
+// the wrong JSON type (invalid_type). The field of an error is the path of
+// the value at fault, as a.b[3].c.
 func decodeJSON(c *gin.Context, v any) error {
 	_, err := readJSON(c, v)
 	return err
@@ -90,8 +89,24 @@ func checkMediaType(ct string) *apiError {
 	return nil
 }
 
+// strictJSON is how json v2 decodes a request body: an object member no
+// field of the target has, compared exactly (never case-insensitively as
+// encoding/json does), is an error; so are a name given twice in one
+// object and invalid UTF-8 (jsontext's defaults, stated here because the
+// API promises them).
+var strictJSON = json.JoinOptions(
+	json.RejectUnknownMembers(true),
+	json.MatchCaseInsensitiveNames(false),
+	jsontext.AllowDuplicateNames(false),
+	jsontext.AllowInvalidUTF8(false),
+)
+
 // decodeStrict decodes data into v (a pointer) with the rules of
-// decodeJSON, and returns nil or an *apiError with status 400.
+// decodeJSON, and returns nil or an *apiError with status 400. The body is
+// first read as JSON text alone (checkSyntax), so that a malformed body,
+// a duplicate key, nesting too deep or trailing data is reported before
+// what the value means; then json v2 decodes it into v, refusing unknown
+// fields and values of the wrong type.
 func decodeStrict(data []byte, v any) *apiError {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return &apiError{http.StatusBadRequest, "invalid_json", "the body is empty", ""}
@@ -99,34 +114,100 @@ func decodeStrict(data []byte, v any) *apiError {
 	if !utf8.Valid(data) {
 		return &apiError{http.StatusBadRequest, "invalid_json", "the body is not valid UTF-8", ""}
 	}
-	// jsontext reads tokens without allocating; duplicate names are
-	// checked by the walker, which knows the field path to report.
-	w := walker{dec: jsontext.NewDecoder(bytes.NewReader(data), jsontext.AllowDuplicateNames(true))}
-	var t reflect.Type
-	if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer {
-		t = rv.Type().Elem()
-	}
-	if err := w.value(t, 0); err != nil {
+	if err := checkSyntax(data); err != nil {
 		return err
 	}
-	if _, err := w.dec.ReadToken(); err != io.EOF {
-		return &apiError{http.StatusBadRequest, "trailing_data", "the body has data after the JSON value", ""}
-	}
-	// Every key now names a field exactly, so encoding/json's
-	// case-insensitive matching cannot pick a different one.
-	if err := json.Unmarshal(data, v); err != nil {
-		if te, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
-			msg := "a value has the wrong JSON type"
-			if te.Field == "" {
-				msg = "the body has the wrong JSON type"
-			} else if te.Type != nil {
-				msg = "the value must be a JSON " + jsonKind(te.Type)
-			}
-			return &apiError{http.StatusBadRequest, "invalid_type", msg, te.Field}
-		}
-		return &apiError{http.StatusBadRequest, "invalid_json", "a value has the wrong format", ""}
+	// checkSyntax has refused duplicate names in these very bytes: the
+	// decoder need not track names a second time.
+	dec := jsontext.NewDecoder(bytes.NewBuffer(data), strictJSON, jsontext.AllowDuplicateNames(true))
+	if err := json.UnmarshalDecode(dec, v); err != nil {
+		return semanticError(dec, err)
 	}
 	return nil
+}
+
+// checkSyntax reads data token by token with jsontext, which refuses
+// malformed JSON and duplicate names, and returns the first error in the
+// order of the text: invalid_json, duplicate_key, too_deep, or
+// trailing_data after the value. It is hand-written only for the depth:
+// jsontext has no option to bound nesting (its own limit is 10,000).
+func checkSyntax(data []byte) *apiError {
+	dec := jsontext.NewDecoder(bytes.NewBuffer(data), strictJSON)
+	for {
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return syntaxError(dec, err)
+		}
+		if k := tok.Kind(); (k == '{' || k == '[') && dec.StackDepth() > maxJSONDepth {
+			return &apiError{http.StatusBadRequest, "too_deep", fmt.Sprintf("the body nests deeper than %d levels", maxJSONDepth), fieldPath(dec, dec.StackPointer())}
+		}
+		if dec.StackDepth() == 0 {
+			break
+		}
+	}
+	if _, err := dec.ReadToken(); err != io.EOF {
+		return &apiError{http.StatusBadRequest, "trailing_data", "the body has data after the JSON value", ""}
+	}
+	return nil
+}
+
+// syntaxError turns an error of jsontext's dec into a 400: duplicate_key
+// with the path of the name given twice, or invalid_json.
+func syntaxError(dec *jsontext.Decoder, err error) *apiError {
+	se, ok := errors.AsType[*jsontext.SyntacticError](err)
+	switch {
+	case ok && errors.Is(se.Err, jsontext.ErrDuplicateName):
+		return &apiError{http.StatusBadRequest, "duplicate_key", "a key appears twice in the same object", fieldPath(dec, se.JSONPointer)}
+	case ok && !errors.Is(se.Err, io.ErrUnexpectedEOF):
+		return &apiError{http.StatusBadRequest, "invalid_json", fmt.Sprintf("malformed JSON near byte %d", se.ByteOffset), ""}
+	}
+	return &apiError{http.StatusBadRequest, "invalid_json", "malformed JSON (unexpected end of the body)", ""}
+}
+
+// semanticError turns an error of json v2 decoding from dec into a 400:
+// unknown_field with its path; invalid_json for a value that a type which
+// decodes itself (time.Time, json.RawMessage…) refused; otherwise
+// invalid_type, saying which JSON type the field takes.
+func semanticError(dec *jsontext.Decoder, err error) *apiError {
+	se, ok := errors.AsType[*json.SemanticError](err)
+	switch {
+	case !ok:
+		// The text was checked first, so this is not the client's JSON
+		// syntax but a target json v2 cannot decode into.
+		return &apiError{http.StatusBadRequest, "invalid_json", "a value has the wrong format", ""}
+	case errors.Is(se.Err, json.ErrUnknownName):
+		return &apiError{http.StatusBadRequest, "unknown_field", "unknown field", fieldPath(dec, se.JSONPointer)}
+	case decodesItself(se.GoType):
+		return &apiError{http.StatusBadRequest, "invalid_json", "a value has the wrong format", ""}
+	}
+	field := fieldPath(dec, se.JSONPointer)
+	msg := "a value has the wrong JSON type"
+	if field == "" {
+		msg = "the body has the wrong JSON type"
+	} else if se.GoType != nil {
+		msg = "the value must be a JSON " + jsonKind(se.GoType)
+	}
+	return &apiError{http.StatusBadRequest, "invalid_type", msg, field}
+}
+
+// fieldPath renders ptr, a JSON pointer within the value dec is reading,
+// as the API's field path: a.b[3].c. A token is an array index or an
+// object key according to the kind of dec's stack at its level (the
+// pointer alone cannot tell "3" the index from "3" the key); long keys are
+// cut by joinPath.
+func fieldPath(dec *jsontext.Decoder, ptr jsontext.Pointer) string {
+	p, level := "", 0
+	for tok := range ptr.Tokens() {
+		level++
+		if level <= dec.StackDepth() {
+			if k, _ := dec.StackIndex(level); k == '[' {
+				p += "[" + tok + "]"
+				continue
+			}
+		}
+		p = joinPath(p, tok)
+	}
+	return p
 }
 
 // jsonKind names the JSON type that decodes into t.
@@ -151,136 +232,6 @@ func jsonKind(t reflect.Type) string {
 	return "value"
 }
 
-// walker reads a JSON value token by token, alongside the Go type it will
-// be decoded into, refusing syntax errors, duplicate keys, unknown fields
-// and deep nesting. A nil type means "anything": only syntax, duplicates
-// and depth are checked. The field path of an error (a.b[3].c) is built
-// only when there is an error.
-type walker struct {
-	dec  *jsontext.Decoder
-	path []pathStep
-}
-
-// pathStep is one step of a field path: an object key, or an array index
-// when key is empty and index ≥ 0.
-type pathStep struct {
-	key   string
-	index int
-}
-
-// fieldPath renders the path of the value being read.
-func (w *walker) fieldPath() string {
-	p := ""
-	for _, s := range w.path {
-		if s.index >= 0 {
-			p += "[" + strconv.Itoa(s.index) + "]"
-		} else {
-			p = joinPath(p, s.key)
-		}
-	}
-	return p
-}
-
-func (w *walker) value(t reflect.Type, depth int) *apiError {
-	tok, err := w.dec.ReadToken()
-	if err != nil {
-		return syntaxError(err)
-	}
-	kind := tok.Kind()
-	if kind != '{' && kind != '[' {
-		return nil // a scalar
-	}
-	if depth >= maxJSONDepth {
-		return &apiError{http.StatusBadRequest, "too_deep", fmt.Sprintf("the body nests deeper than %d levels", maxJSONDepth), w.fieldPath()}
-	}
-	t = indirect(t)
-	if kind == '{' {
-		return w.object(t, depth)
-	}
-	var elem reflect.Type
-	if t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
-		elem = t.Elem()
-	}
-	for i := 0; w.dec.PeekKind() != ']'; i++ {
-		w.path = append(w.path, pathStep{index: i})
-		if err := w.value(elem, depth+1); err != nil {
-			return err
-		}
-		w.path = w.path[:len(w.path)-1]
-	}
-	if _, err := w.dec.ReadToken(); err != nil { // ']'
-		return syntaxError(err)
-	}
-	return nil
-}
-
-// smallObject is the number of keys up to which an object's keys are
-// checked for duplicates by a linear search rather than a map.
-const smallObject = 16
-
-func (w *walker) object(t reflect.Type, depth int) *apiError {
-	var fields map[string]reflect.Type
-	var elem reflect.Type
-	checkFields := false
-	if t != nil {
-		switch t.Kind() {
-		case reflect.Struct:
-			fields, checkFields = structFields(t), true
-		case reflect.Map:
-			elem = t.Elem()
-		}
-	}
-	var keys []string // the first smallObject keys
-	var seen map[string]struct{}
-	for w.dec.PeekKind() != '}' {
-		tok, err := w.dec.ReadToken()
-		if err != nil {
-			return syntaxError(err)
-		}
-		key := tok.String() // jsontext guarantees a string here
-		w.path = append(w.path, pathStep{key: key, index: -1})
-		dup := false
-		if seen == nil {
-			dup = slices.Contains(keys, key)
-			if keys = append(keys, key); len(keys) > smallObject {
-				seen = make(map[string]struct{}, 2*smallObject)
-				for _, k := range keys {
-					seen[k] = struct{}{}
-				}
-			}
-		} else {
-			_, dup = seen[key]
-			seen[key] = struct{}{}
-		}
-		if dup {
-			return &apiError{http.StatusBadRequest, "duplicate_key", "a key appears twice in the same object", w.fieldPath()}
-		}
-		vt := elem
-		if checkFields {
-			ft, known := fields[key]
-			if !known {
-				return &apiError{http.StatusBadRequest, "unknown_field", "unknown field", w.fieldPath()}
-			}
-			vt = ft
-		}
-		if err := w.value(vt, depth+1); err != nil {
-			return err
-		}
-		w.path = w.path[:len(w.path)-1]
-	}
-	if _, err := w.dec.ReadToken(); err != nil { // '}'
-		return syntaxError(err)
-	}
-	return nil
-}
-
-func syntaxError(err error) *apiError {
-	if se, ok := errors.AsType[*jsontext.SyntacticError](err); ok && !errors.Is(se.Err, io.ErrUnexpectedEOF) {
-		return &apiError{http.StatusBadRequest, "invalid_json", fmt.Sprintf("malformed JSON near byte %d", se.ByteOffset), ""}
-	}
-	return &apiError{http.StatusBadRequest, "invalid_json", "malformed JSON (unexpected end of the body)", ""}
-}
-
 // joinPath appends an object key to a field path, cutting long keys so
 // that an error never echoes much of what the client sent.
 func joinPath(path, key string) string {
@@ -294,93 +245,23 @@ func joinPath(path, key string) string {
 }
 
 var (
-	jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
+	jsonUnmarshaler = reflect.TypeFor[interface{ UnmarshalJSON([]byte) error }]()
 	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
 )
 
-// indirect follows pointers, and returns nil for types whose content is not
-// checked: interfaces, and types that decode themselves.
-func indirect(t reflect.Type) reflect.Type {
-	for t != nil {
-		if t.Implements(jsonUnmarshaler) || reflect.PointerTo(t).Implements(jsonUnmarshaler) ||
-			t.Implements(textUnmarshaler) || reflect.PointerTo(t).Implements(textUnmarshaler) {
-			return nil
-		}
-		switch t.Kind() {
-		case reflect.Pointer:
-			t = t.Elem()
-		case reflect.Interface:
-			return nil
-		default:
-			return t
-		}
+// decodesItself reports whether t (or a pointer to it) has its own
+// UnmarshalJSON or UnmarshalText, as time.Time does: its refusals are of
+// the value's format, not of its JSON type.
+func decodesItself(t reflect.Type) bool {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
 	}
-	return nil
-}
-
-var fieldCache sync.Map // reflect.Type → map[string]reflect.Type
-
-// structFields returns the JSON names of t's fields, as encoding/json sees
-// them (tags, "-", promoted fields of embedded structs; at equal depth a
-// name given twice is dropped, as encoding/json drops it).
-func structFields(t reflect.Type) map[string]reflect.Type {
-	if f, ok := fieldCache.Load(t); ok {
-		return f.(map[string]reflect.Type)
+	if t == nil {
+		return false
 	}
-	type found struct {
-		t     reflect.Type
-		depth int
-		count int
-	}
-	all := map[string]*found{}
-	var walk func(t reflect.Type, depth int, visited map[reflect.Type]bool)
-	walk = func(t reflect.Type, depth int, visited map[reflect.Type]bool) {
-		if visited[t] {
-			return
-		}
-		visited[t] = true
-		for i := range t.NumField() {
-			sf := t.Field(i)
-			tag := sf.Tag.Get("json")
-			if tag == "-" {
-				continue
-			}
-			name, _, _ := strings.Cut(tag, ",")
-			ft := sf.Type
-			if sf.Anonymous && name == "" {
-				et := ft
-				if et.Kind() == reflect.Pointer {
-					et = et.Elem()
-				}
-				if et.Kind() == reflect.Struct {
-					walk(et, depth+1, visited)
-					continue
-				}
-			}
-			if !sf.IsExported() {
-				continue
-			}
-			if name == "" {
-				name = sf.Name
-			}
-			switch f := all[name]; {
-			case f == nil || depth < f.depth:
-				all[name] = &found{ft, depth, 1}
-			case depth == f.depth:
-				f.count++
-			}
-		}
-		delete(visited, t)
-	}
-	walk(t, 0, map[reflect.Type]bool{})
-	fields := make(map[string]reflect.Type, len(all))
-	for name, f := range all {
-		if f.count == 1 {
-			fields[name] = f.t
-		}
-	}
-	fieldCache.Store(t, fields)
-	return fields
+	pt := reflect.PointerTo(t)
+	return t.Implements(jsonUnmarshaler) || pt.Implements(jsonUnmarshaler) ||
+		t.Implements(textUnmarshaler) || pt.Implements(textUnmarshaler)
 }
 
 // queryUint returns the query parameter name as a non-negative integer,
