@@ -16,6 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
+	"github.com/trazo-ledger/trazo/ledger"
 )
 
 // Limits on request input.
@@ -26,9 +27,6 @@ const (
 	maxJSONDepth = 32
 	// maxFieldEcho is how much of an unknown key an error echoes back.
 	maxFieldEcho = 64
-	// defaultLimit and maxLimit bound the ?limit= of every list.
-	defaultLimit = 100
-	maxLimit     = 1000
 )
 
 var (
@@ -287,14 +285,16 @@ func requiredQueryUint(c *gin.Context, name string) (uint64, error) {
 	return queryUint(c, name, 0)
 }
 
-// queryLimit returns ?limit= (default 100), refusing values outside 1..1000.
+// queryLimit returns ?limit= by the domain's rule for every list
+// (ledger.ParseLimit; ledger.DefaultLimit when absent), a 400 otherwise.
 func queryLimit(c *gin.Context) (int, error) {
-	n, err := queryUint(c, "limit", defaultLimit)
+	q, ok := c.GetQuery("limit")
+	if !ok {
+		return ledger.DefaultLimit, nil
+	}
+	n, err := ledger.ParseLimit(q)
 	if err != nil {
-		return 0, err
+		return 0, queryError(err)
 	}
-	if n < 1 || n > maxLimit {
-		return 0, badQuery("limit", fmt.Sprintf("limit must be between 1 and %d", maxLimit))
-	}
-	return int(n), nil
+	return n, nil
 }
