@@ -11,13 +11,14 @@
 #   ROUNDS=5 scripts/bench-ab.sh REV
 #   LOADGEN_ARGS="-only append,batch" scripts/bench-ab.sh REV
 #   SKIP_HTTP=1 scripts/bench-ab.sh REV     # the log benchmark only
+#   KEEP=/some/dir scripts/bench-ab.sh REV  # keep every run's raw output there
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REV=${1:?usage: scripts/bench-ab.sh REV (the revision to compare with)}
 ROUNDS=${ROUNDS:-3}
 LOADGEN_ARGS=${LOADGEN_ARGS:--short}
 WORK=$(mktemp -d)
-trap 'git worktree remove --force "$WORK/old-src" >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
+trap 'git worktree remove --force "$WORK/old-src" >/dev/null 2>&1 || true; [ -n "${KEEP:-}" ] && mkdir -p "$KEEP" && cp "$WORK"/*.txt "$KEEP"/; rm -rf "$WORK"' EXIT
 
 # build SRC DEST: the server, the load generator and the log's test binary
 # of one checkout (the log's package was ./ledger before it moved to
@@ -44,13 +45,14 @@ for round in $(seq 1 "$ROUNDS"); do
 		if [ -z "${SKIP_HTTP:-}" ]; then
 			# shellcheck disable=SC2086 # LOADGEN_ARGS is a list of flags
 			"$WORK/$side/loadgen" -trazo "$WORK/$side/trazo" $LOADGEN_ARGS >"$WORK/$side.http.$round.txt" 2>&1
-			grep -A40 '^## Summary' "$WORK/$side.http.$round.txt" | grep '^| [a-z]' | grep -v '^| measurement' >>"$WORK/$side.http.txt" || true
+			grep -A40 '^## Summary' "$WORK/$side.http.$round.txt" | grep '^| ' | grep -v '^| measurement' >>"$WORK/$side.http.txt" || true
 		fi
 	done
 done
 
 echo
 echo "== medians of $ROUNDS rounds (new/old above 100% is faster for rates)"
+printf "%-60s %12s %12s %8s\n" "measurement" "old" "new" "new/old"
 awk -v rounds="$ROUNDS" '
 function median(s,   v, k, i, j, t) {
 	k = split(s, v, " ")
@@ -66,7 +68,6 @@ kind == "http" {
 	if (r + 0 > 0) { key = m " @" cl " (/s)"; v[key, side] = v[key, side] " " r; keys[key] = 1 }
 }
 END {
-	printf "%-60s %12s %12s %8s\n", "measurement", "old", "new", "new/old"
 	for (k in keys) {
 		o = median(v[k, "old"]); w = median(v[k, "new"])
 		if (o != "" && w != "") printf "%-60s %12.0f %12.0f %7.1f%%\n", k, o, w, 100 * w / o
