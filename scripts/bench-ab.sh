@@ -12,8 +12,43 @@
 #   LOADGEN_ARGS="-only append,batch" scripts/bench-ab.sh REV
 #   SKIP_HTTP=1 scripts/bench-ab.sh REV     # the log benchmark only
 #   KEEP=/some/dir scripts/bench-ab.sh REV  # keep every run's raw output there
+#   FROM=/some/dir scripts/bench-ab.sh REV  # the medians of runs kept there
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+report() {
+echo
+echo "== medians of the rounds (for rates, new/old above 100% is faster; for server CPU per unit, below 100% is cheaper)"
+printf "%-75s %10s %10s %8s\n" "measurement" "old" "new" "new/old"
+awk '
+function median(s,   v, k, i, j, t) {
+	k = split(s, v, " ")
+	for (i = 2; i <= k; i++) for (j = i; j > 1 && v[j-1] + 0 > v[j] + 0; j--) { t = v[j]; v[j] = v[j-1]; v[j-1] = t }
+	return k ? v[int((k + 1) / 2)] : ""
+}
+function rate(   i) { for (i = 1; i < NF; i++) if ($(i+1) == "entries/s") return $i }
+FNR == 1 { side = FILENAME; sub(/.*\//, "", side); split(side, p, "."); side = p[1]; kind = p[2] }
+kind == "append" && /^BenchmarkAppend/ { key = "BenchmarkAppend 256 appenders (entries/s)"; v[key, side] = v[key, side] " " rate(); keys[key] = 1 }
+kind == "http" {
+	n = split($0, c, "|"); m = c[2]; cl = c[3]; r = c[4]; cpu = c[7]
+	gsub(/^ +| +$/, "", m); gsub(/^ +| +$/, "", cl); gsub(/[ ,]/, "", r); gsub(/ /, "", cpu)
+	sub(/^(ledger|tlog)\.Append/, "Log.Append", m) # the package of the log was renamed
+	if (r + 0 > 0) { key = m " @" cl " (/s)"; v[key, side] = v[key, side] " " r; keys[key] = 1 }
+	if (cpu + 0 > 0) { key = m " @" cl " (server CPU µs/unit)"; v[key, side] = v[key, side] " " cpu; keys[key] = 1 }
+}
+END {
+	for (k in keys) {
+		o = median(v[k, "old"]); w = median(v[k, "new"])
+		if (o != "" && w != "") printf "%-75s %10.0f %10.0f %7.1f%%\n", k, o, w, 100 * w / o
+	}
+}' "$@" | sort
+}
+
+
+if [ -n "${FROM:-}" ]; then # the medians of runs kept earlier with KEEP
+	report "$FROM"/old.append.txt "$FROM"/new.append.txt "$FROM"/old.http.txt "$FROM"/new.http.txt
+	exit
+fi
 REV=${1:?usage: scripts/bench-ab.sh REV (the revision to compare with)}
 ROUNDS=${ROUNDS:-3}
 LOADGEN_ARGS=${LOADGEN_ARGS:--short}
@@ -50,26 +85,4 @@ for round in $(seq 1 "$ROUNDS"); do
 	done
 done
 
-echo
-echo "== medians of $ROUNDS rounds (new/old above 100% is faster for rates)"
-printf "%-60s %12s %12s %8s\n" "measurement" "old" "new" "new/old"
-awk -v rounds="$ROUNDS" '
-function median(s,   v, k, i, j, t) {
-	k = split(s, v, " ")
-	for (i = 2; i <= k; i++) for (j = i; j > 1 && v[j-1] + 0 > v[j] + 0; j--) { t = v[j]; v[j] = v[j-1]; v[j-1] = t }
-	return k ? v[int((k + 1) / 2)] : ""
-}
-function rate(   i) { for (i = 1; i < NF; i++) if ($(i+1) == "entries/s") return $i }
-FNR == 1 { side = FILENAME; sub(/.*\//, "", side); split(side, p, "."); side = p[1]; kind = p[2] }
-kind == "append" && /^BenchmarkAppend/ { key = "BenchmarkAppend 256 appenders (entries/s)"; v[key, side] = v[key, side] " " rate(); keys[key] = 1 }
-kind == "http" {
-	n = split($0, c, "|"); m = c[2]; cl = c[3]; r = c[4]
-	gsub(/^ +| +$/, "", m); gsub(/^ +| +$/, "", cl); gsub(/[ ,]/, "", r)
-	if (r + 0 > 0) { key = m " @" cl " (/s)"; v[key, side] = v[key, side] " " r; keys[key] = 1 }
-}
-END {
-	for (k in keys) {
-		o = median(v[k, "old"]); w = median(v[k, "new"])
-		if (o != "" && w != "") printf "%-60s %12.0f %12.0f %7.1f%%\n", k, o, w, 100 * w / o
-	}
-}' "$WORK"/old.append.txt "$WORK"/new.append.txt $( [ -z "${SKIP_HTTP:-}" ] && echo "$WORK/old.http.txt $WORK/new.http.txt") | sort
+report "$WORK"/old.append.txt "$WORK"/new.append.txt $([ -z "${SKIP_HTTP:-}" ] && echo "$WORK/old.http.txt $WORK/new.http.txt")
