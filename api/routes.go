@@ -40,7 +40,7 @@ type route struct {
 	handler      func(s *Server) gin.HandlerFunc
 }
 
-// routeTable is the whole API surface at a glance (API.md); openapi.json
+// routeTable is the whole API surface at a glance (docs/API.md); openapi.json
 // documents the same routes, and a test holds the two together.
 func (s *Server) routeTable() []route {
 	list := []string{"limit", "cursor"}
@@ -68,7 +68,7 @@ func (s *Server) routeTable() []route {
 		{"GET", "/v1/employers", roles(ministry, inspector), list, domain((*Server).handleListEmployers)},
 		{"GET", "/v1/employers/:id", Policy{Roles: []auth.Role{ministry, inspector, employer}, EmployerParam: "id"}, nil, domain((*Server).handleGetEmployer)},
 		{"POST", "/v1/employers/:id/suspend", roles(ministry), nil, domain((*Server).handleSuspendEmployer)},
-		// An extension to API.md: an employer's workers with their status.
+		// An extension to docs/API.md: an employer's workers with their status.
 		{"GET", "/v1/employers/:id/workers", Policy{Roles: []auth.Role{inspector, employer}, EmployerParam: "id"}, list, domain((*Server).handleEmployerWorkers)},
 
 		// Workers. The domain decides which workers an employer sees (404
