@@ -15,7 +15,7 @@ DIR=${DIR:-$(mktemp -d)}
 trap 'rm -rf "$DIR"' EXIT
 
 echo "== durable appends vs raw Badger (count=$COUNT)"
-go test -run '^$' -bench 'BenchmarkAppend|BenchmarkRawBadger' -benchtime 2s -count "$COUNT" ./ledger | tee "$DIR/bench.txt"
+go test -run '^$' -bench 'BenchmarkAppend|BenchmarkRawBadger' -benchtime 2s -count "$COUNT" ./ledger/tlog | tee "$DIR/bench.txt"
 awk '
 function rate(   i) { for (i = 1; i < NF; i++) if ($(i+1) == "entries/s") return $i }
 function median(s,   v, k, i, j, t) {
@@ -32,7 +32,7 @@ END {
 
 echo
 echo "== one appender vs raw Badger, in alternating blocks (count=$COUNT)"
-go test -run '^$' -bench 'BenchmarkLoneAppender' -benchtime 10000x -count "$COUNT" ./ledger | tee "$DIR/lone.txt"
+go test -run '^$' -bench 'BenchmarkLoneAppender' -benchtime 10000x -count "$COUNT" ./ledger/tlog | tee "$DIR/lone.txt"
 awk '
 function metric(name,   i) { for (i = 1; i < NF; i++) if ($(i+1) == name) return $i }
 /^BenchmarkLoneAppender/ { n++; s = s " " metric("ledger-%-of-raw") }

@@ -11,4 +11,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CYCLES=${CYCLES:-200}
-TRAZO_CRASH_CYCLES="$CYCLES" go test -count=1 -run '^TestCrashSafetySIGKILL$' -timeout 60m -v ./ledger | grep -E '^(=== RUN|--- |PASS|FAIL|ok)|cycle [0-9]*9:'
+TRAZO_CRASH_CYCLES="$CYCLES" go test -count=1 -run '^TestCrashSafetySIGKILL$' -timeout 60m -v ./ledger/tlog | grep -E '^(=== RUN|--- |PASS|FAIL|ok)|cycle [0-9]*9:'
