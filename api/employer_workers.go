@@ -12,7 +12,7 @@ import (
 // (presence, permits and their validity, its own active placements):
 // {employer_id, workers, next_cursor} (absent at the end). An employer
 // asks about itself only (guard answers 404 for another id). This route
-// extends docs/API.md, which has no list of an employer's workers.
+// extends API.md, which has no list of an employer's workers.
 func (s *Server) handleEmployerWorkers() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		limit, err := queryLimit(c)

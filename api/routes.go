@@ -68,7 +68,7 @@ func (s *Server) routeTable() []route {
 		{"GET", "/v1/employers", roles(ministry, inspector), list, domain((*Server).handleListEmployers)},
 		{"GET", "/v1/employers/:id", Policy{Roles: []auth.Role{ministry, inspector, employer}, EmployerParam: "id"}, nil, domain((*Server).handleGetEmployer)},
 		{"POST", "/v1/employers/:id/suspend", roles(ministry), nil, domain((*Server).handleSuspendEmployer)},
-		// An extension to docs/API.md: an employer's workers with their status.
+		// An extension to API.md: an employer's workers with their status.
 		{"GET", "/v1/employers/:id/workers", Policy{Roles: []auth.Role{inspector, employer}, EmployerParam: "id"}, list, domain((*Server).handleEmployerWorkers)},
 
 		// Workers. The domain decides which workers an employer sees (404

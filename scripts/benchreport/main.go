@@ -1,5 +1,5 @@
 // Command benchreport measures circular-mobility reports at national scale:
-// it seeds a ledger through the real domain service (demo.Bulk), then
+// it seeds a ledger through the real ledger service (demo.Bulk), then
 // times an annual ungrouped report and reports grouped by two dimensions,
 // computed from the projections, against a full scan of the log (every
 // entry read and decoded) measured in the same run.
