@@ -38,7 +38,7 @@ type route struct {
 	handler      func(s *Server) gin.HandlerFunc
 }
 
-// routeTable is the whole API surface at a glance (API.md); openapi.json
+// routeTable is the whole API surface at a glance (docs/API.md); openapi.json
 // documents the same routes, and a test holds the two together.
 func (s *Server) routeTable() []route {
 	list := []string{"limit", "cursor"}

@@ -1,8 +1,13 @@
-// Package mobility turns the ledger into a record of circular labor
-// mobility: employers, workers, permits, border crossings, placements,
-// corrections, erasures and inspectors' reads, each one entry of the log,
-// with projections (worker status, findings, the per-worker summaries
-// reports are computed from) kept in the same Badger transaction.
+// Package ledger is Trazo's traceability ledger of circular labor mobility,
+// the domain: employers, workers, permits, border crossings, placements,
+// corrections, erasures and inspectors' reads, each one entry of the
+// verifiable log of package tlog (ledger/tlog), with projections (worker
+// status, findings, the per-worker facts reports are computed from) kept
+// in the same Badger transaction as the entry.
+//
+// The log stores opaque bytes and knows nothing of this package; this
+// package knows nothing of HTTP or tokens: callers (package api, the
+// commands) pass the caller as an [Actor] and map the errors below.
 //
 // # Service
 //
@@ -13,13 +18,13 @@
 // only its own placements; an employer whose org is not a registered
 // employer is refused), validates the request with the code lists of
 // package codes, and decides every rule that depends on state inside the
-// ledger's writer (ledger.AppendFunc), against rows that include the
+// log's writer (a tlog.AppendFunc), against rows that include the
 // writes of earlier appends of the same commit: one document never makes
 // two workers, a placement needs a permit valid on its start date, and so
 // on, even under concurrent requests. Refusals are a *[ValidationError]
 // (HTTP 422) with a stable Code and the Field's JSON path, or an *[Error]
 // wrapping [ErrNotFound] (404), [ErrConflict] (409) or [ErrForbidden]
-// (403). Storage failures wrap ledger.ErrStorage (503).
+// (403). Storage failures wrap tlog.ErrStorage (503).
 //
 // # Entries
 //
@@ -62,10 +67,11 @@
 // run it on the entry they have just encoded (decoded again), and
 // [Service.Rebuild] drops the projection prefixes and runs it on every
 // entry of the log, so the two cannot differ (a test compares them after
-// 10,000 random events). Rows (all outside the ledger's reserved '!'
-// space):
+// 10,000 random events). Rows (all outside the log's reserved '!'
+// space, written through the log's tlog.Tx):
 //
-//	w/<worker_id>                 worker row (JSON): sex, nationality, birth
+//	w/<worker_id>                 worker row (binary, see workerrow.go;
+//	                              older rows are JSON): sex, nationality, birth
 //	                              year, document type and country, the
 //	                              indexes of the entries holding its
 //	                              personal data, erased; crossings (index,
@@ -112,7 +118,7 @@
 // is stored in k/<worker_id>, wrapped with AES-256-GCM under a key derived
 // (HKDF-SHA256, info "trazo mobility data-key wrap v1") from the master
 // key file <data dir>/mobility.key (32 random bytes in hex, mode 0600,
-// created on first use; ledger backups carry it). The document index is
+// created on first use; backups carry it). The document index is
 // keyed by HMAC-SHA256 under a second HKDF key (info "trazo mobility
 // document index v1") of issuing country ‖ normalised document number, so
 // no document number appears in any key. Sex, nationality and birth year
@@ -132,7 +138,7 @@
 // A Badger delete writes a tombstone and leaves the previous version of a
 // row in Badger's files until a compaction, so after the erasure commits,
 // EraseWorker also purges every version of the wrapped key and document
-// index rows (ledger.Log.Purge, Badger's DropPrefix): an erased worker's
+// index rows (tlog.Log.Purge, Badger's DropPrefix): an erased worker's
 // key is gone from disk even for someone holding the master key file.
 //
 // # Views by role

@@ -8,7 +8,7 @@ import (
 	"github.com/trazo-ledger/trazo/ledger/tlog"
 )
 
-// Finding types (API.md).
+// Finding types (docs/API.md).
 const (
 	// FindingOverstay: the worker is in the country today and no permit of
 	// theirs is valid today. Date: the first day of the present stay from

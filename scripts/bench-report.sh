@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Report benchmarks: seeds a national-scale data set through the real
-# mobility service (1,000,000 workers, about 10,000,000 entries, three
-# seasons), then times an annual ungrouped report and annual reports
-# grouped by two dimensions, against a full scan of the log (every entry
-# read and decoded) measured in the same run.
+# domain service, ledger.Service, with demo.Bulk (1,000,000 workers, about
+# 10,000,000 entries, three seasons), then times an annual ungrouped
+# report and annual reports grouped by two dimensions, against a full scan
+# of the log (every entry read and decoded) measured in the same run.
 #
 #   scripts/bench-report.sh                      # 1,000,000 workers (about 25 minutes of seeding, ~4 GB of disk)
 #   WORKERS=10000 scripts/bench-report.sh        # short version

@@ -2,7 +2,7 @@
 # HTTP benchmarks of a real "trazo serve" on 127.0.0.1 (scripts/loadgen):
 # durable appends (POST /v1/crossings) at 1, 25 and 64 keep-alive clients,
 # in interleaved rounds with an authenticated cheap GET at the same
-# concurrency and with ledger.Append alone (no HTTP); appends with an
+# concurrency and with tlog.Log.Append alone (no HTTP); appends with an
 # Idempotency-Key; batches of 1,000; an employer's worker-history reads,
 # idle and under an append load; peak RSS; the time a restart takes until
 # /readyz is 200. Prints a summary table and which targets of issue 7 are

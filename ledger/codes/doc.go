@@ -20,7 +20,8 @@
 //
 // Codes are matched exactly: uppercase, no surrounding white space, leading
 // zeros kept ("0110", not "110"). Callers that accept user input normalise
-// it first; this package does not guess.
+// it first; this package does not guess. It imports nothing else of
+// Trazo; package ledger (the domain) validates requests against it.
 //
 // Each list is parsed from its embedded CSV file once, on first use, and
 // kept in maps, so a lookup costs one map read (about 30 ns). [Load] parses

@@ -1,4 +1,4 @@
-// Package report computes Trazo's circular-mobility reports (API.md,
+// Package report computes Trazo's circular-mobility reports (docs/API.md,
 // "Reports"): for a period [from, to] of UTC dates, inclusive, the counts
 // below, in total and per group of any combination of the dimensions
 // nationality, sex, age_band, sector, occupation, region, employer and
@@ -11,8 +11,9 @@
 //
 // # Metrics
 //
-// Definitions are API.md's; where API.md leaves a choice, the choice made
-// is said here.
+// Definitions are docs/API.md's; where it leaves a choice, or where the
+// contract of 2026-12 is not served yet (perturbation, a floor on
+// min_cell, sdmx-csv), what is computed is said here.
 //
 //   - workers: distinct workers with a placement active on at least one day
 //     of the period. A placement is active from its start_date through its
@@ -37,14 +38,14 @@
 //     recent one started on or before the exit; a placement not ended does
 //     not qualify) and on or before the last valid day of a permit valid on
 //     that end_date. A permit's last valid day is its valid_to, or the day
-//     before its revocation when that is earlier (as package mobility
+//     before its revocation when that is earlier (as package ledger
 //     reads permits).
 //   - overstays: distinct workers present at the end of to — their last
 //     entry or exit (refused entries do not move anyone) on or before to is
 //     an entry — with no permit valid on to. It depends on to only.
 //   - mean_stay_days: the mean of exit date − entry date over the stays
 //     whose exit is in the period. A stay is an entry and the next exit,
-//     as package mobility pairs them: an entry while present does not
+//     as package ledger pairs them: an entry while present does not
 //     start another stay, an exit without an entry ends none. null when
 //     there is no such stay.
 //
@@ -62,7 +63,7 @@
 //     date. The date of birth is personal data, encrypted in the log and
 //     shredded on erasure, so projections hold only the birth year and the
 //     age at the start of each placement; the engine estimates the
-//     birthday from them (see mobility.Facts.Birthday). Ages are exact on
+//     birthday from them (see ledger.Facts.Birthday). Ages are exact on
 //     every placement's start date, and off by at most one year on other
 //     dates near a birthday.
 //   - sector, occupation, region, employer: placement metrics
@@ -116,8 +117,8 @@
 //
 // # How it is fast
 //
-// Reports read the per-worker facts rows that package mobility keeps in the
-// same transaction as every entry (mobility.Service.ScanFacts): one compact
+// Reports read the per-worker facts rows that package ledger keeps in the
+// same transaction as every entry (ledger.Service.ScanFacts): one compact
 // binary row per worker, scanned by several goroutines over disjoint shards
 // of one snapshot, each tallying into its own groups, merged at the end.
 // Nothing is decoded from JSON and the log is not replayed. Groups are keyed

@@ -23,7 +23,7 @@ const (
 	DimMonth       = "month"
 )
 
-// Dimensions lists every dimension, in the order of API.md.
+// Dimensions lists every dimension, in the order of docs/API.md.
 var Dimensions = []string{DimNationality, DimSex, DimAgeBand, DimSector, DimOccupation, DimRegion, DimEmployer, DimMonth}
 
 // Formats of a report.

@@ -169,7 +169,7 @@ func (t *tally) at(k key) *counts {
 	return t.groups.at(k)
 }
 
-// Age bands (API.md), by the lowest age of each band.
+// Age bands (docs/API.md), by the lowest age of each band.
 var (
 	bandLabels = []string{"0-17", "18-24", "25-34", "35-44", "45-54", "55+"}
 	bandFloors = []int{18, 25, 35, 45, 55} // first age of the next band
