@@ -70,7 +70,7 @@ func (s *Server) routeTable() []route {
 		{"GET", "/v1/employers", roles(ministry, inspector), list, get((*ledger.Service).ListEmployers, listQuery)},
 		{"GET", "/v1/employers/:id", Policy{Roles: []ledger.Role{ministry, inspector, employer}, EmployerParam: "id"}, nil, getOne((*ledger.Service).GetEmployer)},
 		{"POST", "/v1/employers/:id/suspend", roles(ministry), nil, postAt((*ledger.Service).SuspendEmployer, ok)},
-		// An extension to API.md: an employer's workers with their status.
+		// An extension to docs/API.md: an employer's workers with their status.
 		{"GET", "/v1/employers/:id/workers", Policy{Roles: []ledger.Role{inspector, employer}, EmployerParam: "id"}, list, getAt((*ledger.Service).EmployerWorkerStatuses, listQuery)},
 
 		{"POST", "/v1/workers", roles(employer, border), nil, post((*ledger.Service).RegisterWorker, createdWorker)},

@@ -51,7 +51,7 @@ func TestEveryMountedRouteHasAPolicy(t *testing.T) {
 	}
 }
 
-// matrix is the role × route table of API.md, written out independently of
+// matrix is the role × route table of docs/API.md, written out independently of
 // routes.go, on a domain env seeded with the scenario (scenario_test.go):
 // the status for no token, then employer A, border, inspector and
 // ministry tokens. Placeholders ({wkr}, …; {role} makes each role's body
