@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Compares this checkout with an earlier revision on the same machine, in
-# alternating runs (old, new, old, new, …), so that drift of the disk's
+# alternating runs (old, new, new, old, …), so that drift of the disk's
 # fsync time or of the machine's load falls on both sides alike:
 #   - BenchmarkAppend at 256 appenders (the log alone, no HTTP), and
 #   - scripts/bench.sh's HTTP measurements (scripts/loadgen against a real
@@ -73,7 +73,11 @@ build "$WORK/old-src" "$WORK/old"
 build "$PWD" "$WORK/new"
 
 for round in $(seq 1 "$ROUNDS"); do
-	for side in old new; do
+	# ABBA: the side that goes first alternates, so that neither always
+	# follows the other's disk writes.
+	sides="old new"
+	[ $((round % 2)) -eq 0 ] && sides="new old"
+	for side in $sides; do
 		echo "== round $round: $side"
 		(cd "$WORK" && "$WORK/$side/log.test" -test.run '^$' -test.bench 'BenchmarkAppend/appenders=256$' \
 			-test.benchtime 2s) | tee -a "$WORK/$side.append.txt" | grep '^Benchmark' || true
