@@ -5,7 +5,8 @@
 #   - BenchmarkAppend at 256 appenders (the log alone, no HTTP), and
 #   - scripts/bench.sh's HTTP measurements (scripts/loadgen against a real
 #     "trazo serve"), each side with its own server and load generator.
-# Prints the median of each measurement per side and new/old.
+# Prints the median of each measurement per side, new/old of the medians,
+# and the median of the paired new/old ratios of the rounds.
 #
 #   scripts/bench-ab.sh REV                 # 3 rounds, loadgen -short
 #   ROUNDS=5 scripts/bench-ab.sh REV
@@ -19,7 +20,7 @@ cd "$(dirname "$0")/.."
 report() {
 echo
 echo "== medians of the rounds (for rates, new/old above 100% is faster; for server CPU per unit, below 100% is cheaper)"
-printf "%-75s %10s %10s %8s\n" "measurement" "old" "new" "new/old"
+printf "%-75s %10s %10s %8s %8s\n" "measurement" "old" "new" "new/old" "paired"
 awk '
 function median(s,   v, k, i, j, t) {
 	k = split(s, v, " ")
@@ -36,10 +37,17 @@ kind == "http" {
 	if (r + 0 > 0) { key = m " @" cl " (/s)"; v[key, side] = v[key, side] " " r; keys[key] = 1 }
 	if (cpu + 0 > 0) { key = m " @" cl " (server CPU µs/unit)"; v[key, side] = v[key, side] " " cpu; keys[key] = 1 }
 }
+# paired: the median of new/old within each round (the i-th run of one
+# side against the i-th of the other), which cancels slower drift.
+function paired(a, b,   x, y, n, m, i, r) {
+	n = split(a, x, " "); m = split(b, y, " "); r = ""
+	for (i = 1; i <= n && i <= m; i++) if (x[i] + 0 > 0) r = r " " (y[i] / x[i])
+	return median(r)
+}
 END {
 	for (k in keys) {
 		o = median(v[k, "old"]); w = median(v[k, "new"])
-		if (o != "" && w != "") printf "%-75s %10.0f %10.0f %7.1f%%\n", k, o, w, 100 * w / o
+		if (o != "" && w != "") printf "%-75s %10.0f %10.0f %7.1f%% %7.1f%%\n", k, o, w, 100 * w / o, 100 * paired(v[k, "old"], v[k, "new"])
 	}
 }' "$@" | sort
 }
