@@ -97,7 +97,8 @@ func (s *soakStats) total() int {
 type memSample struct {
 	at         time.Duration // into the load
 	heapInuse  uint64        // runtime.MemStats.HeapInuse after a GC
-	badger     uint64        // heap in use allocated by Badger and Ristretto, and the ledger's row cache
+	badger     uint64        // heap in use allocated by Badger and Ristretto, and the log's row cache
+	rowCache   uint64        // of badger, the row cache's share
 	other      uint64        // heap in use allocated by everything else
 	goroutines int
 }
@@ -108,7 +109,7 @@ type memSample struct {
 // flushes a memtable, a table builder that holds several times the
 // memtable's size for seconds; Badger bounds it, and it swings by hundreds
 // of MiB from one second to the next. The ledger's row cache (bounded by
-// ledger.Memory.RowCacheSize, and filling slowly as rows are read) is
+// tlog.Memory.RowCacheSize, and filling slowly as rows are read) is
 // counted with it. The rest is Trazo's, the HTTP stack's and the
 // runtime's: where a leak would show.
 func sampleMem() memSample {
@@ -134,14 +135,23 @@ func sampleMem() memSample {
 			continue
 		}
 		v := uint64(float64(b) / (1 - math.Exp(-float64(b)/float64(objs)/rate)))
-		if allocatedBy(r.Stack(), "github.com/dgraph-io/") || allocatedBy(r.Stack(), "github.com/trazo-ledger/trazo/ledger.(*rowCache)") {
+		switch {
+		case allocatedBy(r.Stack(), rowCacheFuncs):
+			m.rowCache += v
 			m.badger += v
-		} else {
+		case allocatedBy(r.Stack(), "github.com/dgraph-io/"):
+			m.badger += v
+		default:
 			m.other += v
 		}
 	}
 	return m
 }
+
+// rowCacheFuncs is the prefix of the row cache's methods' names: the soak
+// fails if no heap is ever attributed to it (the cache moved or was
+// renamed, and its growth would count as a leak).
+const rowCacheFuncs = "github.com/trazo-ledger/trazo/ledger/tlog.(*rowCache)"
 
 // allocatedBy reports whether a function of the package path prefix is
 // on the allocation stack.
@@ -398,6 +408,13 @@ func TestSoakMixedLoad(t *testing.T) {
 	} else if limit := third + third/4 + 8<<20; last > limit {
 		t.Errorf("heap in use outside Badger and the row cache grew from %.1f MiB (a third of the way) to %.1f MiB (the end), over %.1f MiB",
 			mib(third), mib(last), mib(limit))
+	}
+	var rowCacheSeen bool
+	for _, s := range append(heapSamples, end) {
+		rowCacheSeen = rowCacheSeen || s.rowCache > 0
+	}
+	if !rowCacheSeen {
+		t.Errorf("no heap sample was attributed to the row cache (%s): was it moved or renamed?", rowCacheFuncs)
 	}
 	for _, kind := range []string{"crossing", "crossing replayed", "batch", "history", "entries", "inclusion proof", "consistency proof", "checkpoint"} {
 		if stats.ok[kind] == 0 {
